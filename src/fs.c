@@ -1,0 +1,137 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pawl/alloc.h"
+#include "pawl/fs.h"
+
+int pawl_fs_read(struct pawl_buf *out, const char *path, const char *display, size_t max,
+                 struct pawl_error *err)
+{
+    char chunk[65536];
+    int fd, rc = 0;
+    size_t start = out->len;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pawl_error_set(err, errno == ENOENT ? PAWL_EDATA : PAWL_EIO, NULL, 0, 0,
+                              "cannot open '%s': %s", display, strerror(errno));
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot read '%s': %s", display,
+                                strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        if ((max && out->len - start + (size_t)n > max) || pawl_buf_add(out, chunk, (size_t)n) < 0) {
+            rc = pawl_error_set(err, PAWL_EDATA, NULL, 0, 0, "'%s' is larger than %zu bytes",
+                                display, max);
+            break;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+int pawl_fs_mkdirs(const char *dir, struct pawl_error *err)
+{
+    char *p = pawl_xstrdup(dir), *s;
+    int rc = 0;
+
+    for (s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+            rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot create directory '%s': %s",
+                                p, strerror(errno));
+            goto done;
+        }
+        *s = '/';
+    }
+    if (*p && mkdir(p, 0777) < 0 && errno != EEXIST)
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot create directory '%s': %s", p,
+                            strerror(errno));
+done:
+    free(p);
+    return rc;
+}
+
+int pawl_fs_write_atomic(const char *path, const void *data, size_t len,
+                         struct pawl_error *err)
+{
+    char *dir = pawl_xstrdup(path), *slash, *tmp = NULL;
+    const char *p = data;
+    int fd = -1, rc = 0;
+
+    slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if ((rc = pawl_fs_mkdirs(dir, err)) < 0)
+            goto done;
+    }
+    tmp = pawl_xasprintf("%s.tmp.XXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", path,
+                            strerror(errno));
+        free(tmp);
+        tmp = NULL;
+        goto done;
+    }
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", path,
+                                strerror(errno));
+            goto done;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", path,
+                            strerror(errno));
+        goto done;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", path,
+                            strerror(errno));
+        goto done;
+    }
+    fd = -1;
+    if (rename(tmp, path) < 0)
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot replace '%s': %s", path,
+                            strerror(errno));
+done:
+    if (fd >= 0)
+        close(fd);
+    if (tmp && rc < 0)
+        unlink(tmp);
+    free(tmp);
+    free(dir);
+    return rc;
+}
+
+char *pawl_fs_join_dir(const char *file_in_base_dir, const char *rel)
+{
+    const char *slash;
+
+    if (rel[0] == '/')
+        return pawl_xstrdup(rel);
+    slash = strrchr(file_in_base_dir, '/');
+    if (!slash)
+        return pawl_xstrdup(rel);
+    return pawl_xasprintf("%.*s/%s", (int)(slash - file_in_base_dir), file_in_base_dir, rel);
+}
