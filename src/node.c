@@ -125,6 +125,10 @@ static int parse_node(struct parser *p, yaml_event_t *ev, int depth, struct pawl
         n->value = pawl_xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
         n->len = ev->data.scalar.length;
         n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag;
+        n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+        n->block = ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+                   ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
         if (ev->data.scalar.anchor)
             rc = pawl_error_set(p->err, PAWL_ECONFIG, p->source, n->line, n->col,
                                 "YAML anchors and aliases are not supported");

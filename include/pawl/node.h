@@ -30,6 +30,8 @@ struct pawl_node {
     char *value;  /* scalar text, NUL-terminated; NULL for SEQ/MAP */
     size_t len;   /* scalar length in bytes */
     int plain;    /* scalar was unquoted, so `true`, `3`, `~` get YAML types */
+    int quoted;   /* scalar was 'single' or "double" quoted: its text starts at col + 1 */
+    int block;    /* scalar was a | or > block: its text starts on the next line */
     size_t n;     /* number of items (SEQ) or pairs (MAP) */
     struct pawl_node **keys;  /* MAP: key scalars */
     struct pawl_node **items; /* SEQ items, or MAP values */

@@ -1,0 +1,363 @@
+/*
+ * config_task.c - the sections a key table alone cannot describe: the task
+ * (provider needs, messages and prompt files), scorers (names) and gate rules
+ * (one bound each, metrics that exist).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_impl.h"
+#include "pawl/alloc.h"
+#include "pawl/buf.h"
+#include "pawl/fs.h"
+
+static const char *const builtin_metrics[] = {
+    "pass_rate",       "error_rate", "latency_p50_ms", "latency_p95_ms",
+    "latency_mean_ms", "cost_total", "tokens_total",   NULL};
+
+static const char *const provider_names[] = {"exec",      "echo", "outputs", "openai",
+                                             "anthropic", "http", NULL};
+
+/* What each provider cannot do without; the provider modules check the rest. */
+static const struct {
+    const char *name;
+    int needs_command;
+    int needs_messages;
+} provider_needs[] = {
+    {"exec", 1, 0},   {"echo", 0, 1},      {"outputs", 0, 0},
+    {"openai", 0, 1}, {"anthropic", 0, 1}, {"http", 0, 0},
+};
+
+static const char *const role_names[] = {"system", "user", "assistant", NULL};
+
+static int parse_command(struct pawl_config_loader *ld, const struct pawl_node *val,
+                         const char *path, void *base)
+{
+    struct pawl_task_config *t = base;
+    size_t i;
+
+    if (val->n == 0)
+        return pawl_config_fail(ld, val, "'%s' must be a non-empty list of strings", path);
+    for (i = 0; i < val->n; i++) {
+        char item[PAWL_CONFIG_KEYPATH_MAX];
+        pawl_config_keypath_index(item, path, i);
+        if (!pawl_config_is_string(val->items[i]))
+            return pawl_config_fail(ld, val->items[i], "'%s' must be a string", item);
+    }
+    t->command = pawl_xcalloc(val->n + 1, sizeof(*t->command));
+    t->n_command = val->n;
+    for (i = 0; i < val->n; i++)
+        t->command[i] = pawl_xstrdup(val->items[i]->value);
+    return 0;
+}
+
+static int parse_params(struct pawl_config_loader *ld, const struct pawl_node *val,
+                        const char *path, void *base)
+{
+    struct pawl_task_config *t = base;
+
+    (void)ld;
+    (void)path;
+    t->params = pawl_node_to_json(val);
+    return 0;
+}
+
+#define NUM_ANY .lo = -HUGE_VAL, .hi = HUGE_VAL
+#define TASK(member) PAWL_KEY_FIELD(struct pawl_task_config, member)
+static const struct pawl_config_key task_keys[] = {
+    {.name = "provider",
+     .kind = PAWL_KEY_ENUM,
+     .required = 1,
+     .choices = provider_names,
+     .noun = "provider",
+     TASK(provider)},
+    {.name = "model", .kind = PAWL_KEY_STRING, TASK(model)},
+    {.name = "base_url", .kind = PAWL_KEY_STRING, TASK(base_url)},
+    {.name = "api_key_env", .kind = PAWL_KEY_STRING, TASK(api_key_env)},
+    {.name = "messages",
+     .kind = PAWL_KEY_LIST}, /* loaded by pawl_config_parse_task, after the checks */
+    {.name = "prompt", .kind = PAWL_KEY_PATH},
+    {.name = "params", .kind = PAWL_KEY_MAP, .parse = parse_params},
+    {.name = "command", .kind = PAWL_KEY_LIST, .parse = parse_command},
+    {.name = "output_field", .kind = PAWL_KEY_STRING, TASK(output_field)},
+    /* http and pricing keys, interpreted by later issues */
+    {.name = "url", .kind = PAWL_KEY_ANY},
+    {.name = "method", .kind = PAWL_KEY_ANY},
+    {.name = "headers", .kind = PAWL_KEY_ANY},
+    {.name = "body", .kind = PAWL_KEY_ANY},
+    {.name = "output", .kind = PAWL_KEY_ANY},
+    {.name = "price", .kind = PAWL_KEY_ANY},
+    {.name = "timeout", .kind = PAWL_KEY_ANY},
+    {0}};
+
+static const struct pawl_config_key message_keys[] = {
+    {.name = "role",
+     .kind = PAWL_KEY_ENUM,
+     .required = 1,
+     .choices = role_names,
+     .noun = "role",
+     PAWL_KEY_FIELD(struct pawl_message_config, role)},
+    {.name = "content", .kind = PAWL_KEY_STRING},
+    {.name = "file", .kind = PAWL_KEY_PATH},
+    {0}};
+
+/* Only what the config itself needs: the scorer module checks the rest of `node`. */
+static const struct pawl_config_key scorer_keys[] = {
+    {.name = "type",
+     .kind = PAWL_KEY_STRING,
+     .required = 1,
+     PAWL_KEY_FIELD(struct pawl_scorer_config, type)},
+    {.name = "name", .kind = PAWL_KEY_STRING, PAWL_KEY_FIELD(struct pawl_scorer_config, name)},
+    {0}};
+
+/* Values are read back by pawl_config_parse_rules() once the kinds have checked them. */
+static const struct pawl_config_key rule_keys[] = {
+    {.name = "metric", .kind = PAWL_KEY_STRING},
+    {.name = "min", .kind = PAWL_KEY_NUMBER, NUM_ANY},
+    {.name = "max", .kind = PAWL_KEY_NUMBER, NUM_ANY},
+    {.name = "max_drop", .kind = PAWL_KEY_NUMBER, .lo = 0, .hi = HUGE_VAL},
+    {.name = "no_new_failures", .kind = PAWL_KEY_BOOL},
+    {0}};
+
+/* ---- task ---------------------------------------------------------------- */
+
+static int read_prompt_file(struct pawl_config_loader *ld, const struct pawl_node *val,
+                            struct pawl_message_config *msg)
+{
+    struct pawl_buf b = PAWL_BUF_INIT;
+    struct pawl_error local;
+    char *path = pawl_config_resolve(ld, val->value);
+    int rc;
+
+    pawl_error_init(&local);
+    if (pawl_fs_read(&b, path, val->value, PAWL_CONFIG_MAX_BYTES, &local) < 0) {
+        /* pawl_fs_read says "cannot open 'x': <reason>"; keep only the reason. */
+        const char *reason = local.msg, *q = strstr(local.msg, "': ");
+        if (q && strncmp(local.msg, "cannot ", 7) == 0)
+            reason = q + 3;
+        rc = pawl_config_fail(ld, val, "cannot read prompt file '%s': %s", val->value, reason);
+        free(path);
+        pawl_buf_release(&b);
+        return rc;
+    }
+    msg->text = pawl_buf_detach(&b, NULL);
+    msg->source = path;
+    msg->line = 1;
+    msg->col = 1;
+    return 0;
+}
+
+static int load_messages(struct pawl_config_loader *ld, const struct pawl_node *seq)
+{
+    struct pawl_task_config *t = &ld->cfg->task;
+    size_t i;
+    int rc;
+
+    if (seq->n == 0)
+        return pawl_config_fail(ld, seq, "'task.messages' must be a non-empty list");
+    t->messages = pawl_xcalloc(seq->n, sizeof(*t->messages));
+    t->n_messages = seq->n;
+    for (i = 0; i < seq->n; i++) {
+        const struct pawl_node *item = seq->items[i], *content, *file;
+        struct pawl_message_config *m = &t->messages[i];
+        char path[PAWL_CONFIG_KEYPATH_MAX];
+
+        pawl_config_keypath_index(path, "task.messages", i);
+        if (item->kind != PAWL_NODE_MAP)
+            return pawl_config_fail(ld, item, "'%s' must be a mapping", path);
+        if ((rc = pawl_config_walk(ld, item, path, message_keys, m, 0)) < 0)
+            return rc;
+        content = pawl_node_get(item, "content");
+        file = pawl_node_get(item, "file");
+        if (!content == !file)
+            return pawl_config_fail(ld, item, "message needs exactly one of 'content' or 'file'");
+        if (file) {
+            if ((rc = read_prompt_file(ld, file, m)) < 0)
+                return rc;
+        } else {
+            m->text = pawl_xstrdup(content->value);
+            m->source = pawl_xstrdup(ld->src);
+            /* Point at the text itself, so template errors land on the `{{`. A block
+             * scalar's indentation is not known here: report its lines only. */
+            m->line = content->block ? content->line + 1 : content->line;
+            m->col = content->block ? 0 : content->quoted ? content->col + 1 : content->col;
+        }
+    }
+    return 0;
+}
+
+int pawl_config_parse_task(struct pawl_config_loader *ld, const struct pawl_node *val,
+                           const char *path, void *base)
+{
+    struct pawl_task_config *t = &ld->cfg->task;
+    const struct pawl_node *messages, *prompt;
+    size_t i;
+    int rc;
+
+    (void)base;
+    t->node = val;
+    t->line = val->line;
+    t->col = val->col;
+    if ((rc = pawl_config_walk(ld, val, path, task_keys, t, 0)) < 0)
+        return rc;
+    messages = pawl_node_get(val, "messages");
+    prompt = pawl_node_get(val, "prompt");
+    if (messages && prompt)
+        return pawl_config_fail(ld, pawl_node_key(val, "prompt"),
+                                "'prompt' cannot be combined with 'messages'");
+    for (i = 0; i < sizeof(provider_needs) / sizeof(provider_needs[0]); i++) {
+        if (strcmp(provider_needs[i].name, t->provider) != 0)
+            continue;
+        if (provider_needs[i].needs_command && !t->command)
+            return pawl_config_fail(ld, val, "provider '%s' needs 'command'", t->provider);
+        if (provider_needs[i].needs_messages && !messages && !prompt)
+            return pawl_config_fail(ld, val, "provider '%s' needs 'messages' or 'prompt'",
+                                    t->provider);
+    }
+    if (messages)
+        return load_messages(ld, messages);
+    if (prompt) {
+        t->messages = pawl_xcalloc(1, sizeof(*t->messages));
+        t->n_messages = 1;
+        t->messages[0].role = pawl_xstrdup("user");
+        return read_prompt_file(ld, prompt, &t->messages[0]);
+    }
+    return 0;
+}
+
+/* ---- scorers and rules --------------------------------------------------- */
+
+int pawl_config_parse_scorers(struct pawl_config_loader *ld, const struct pawl_node *val,
+                              const char *path, void *base)
+{
+    struct pawl_config *cfg = base;
+    size_t i, j;
+    int rc;
+
+    if (val->n == 0)
+        return pawl_config_fail(ld, val, "at least one scorer is required");
+    cfg->scorers = pawl_xcalloc(val->n, sizeof(*cfg->scorers));
+    cfg->n_scorers = val->n;
+    for (i = 0; i < val->n; i++) {
+        const struct pawl_node *item = val->items[i], *name_at;
+        struct pawl_scorer_config *sc = &cfg->scorers[i];
+        char ipath[PAWL_CONFIG_KEYPATH_MAX];
+
+        pawl_config_keypath_index(ipath, path, i);
+        if (item->kind != PAWL_NODE_MAP)
+            return pawl_config_fail(ld, item, "'%s' must be a mapping", ipath);
+        if ((rc = pawl_config_walk(ld, item, ipath, scorer_keys, sc, 1)) < 0)
+            return rc;
+        sc->node = item;
+        sc->line = item->line;
+        sc->col = item->col;
+        name_at = pawl_node_get(item, "name");
+        if (!name_at) {
+            name_at = pawl_node_get(item, "type");
+            sc->name = pawl_xstrdup(sc->type);
+        }
+        if (pawl_config_in_list(sc->name, builtin_metrics))
+            return pawl_config_fail(ld, name_at,
+                                    "scorer name '%s' is reserved for a built-in metric", sc->name);
+        for (j = 0; j < i; j++)
+            if (strcmp(cfg->scorers[j].name, sc->name) == 0)
+                return pawl_config_fail(ld, name_at, "duplicate scorer name '%s'", sc->name);
+    }
+    return 0;
+}
+
+static int check_metric(struct pawl_config_loader *ld, const struct pawl_node *val)
+{
+    const struct pawl_config *cfg = ld->cfg;
+    size_t nb = sizeof(builtin_metrics) / sizeof(builtin_metrics[0]) - 1, i;
+    const char **known = pawl_xcalloc(nb + cfg->n_scorers + 1, sizeof(*known));
+    const char *near;
+    int rc = 0;
+
+    for (i = 0; i < cfg->n_scorers; i++)
+        known[i] = cfg->scorers[i].name;
+    for (i = 0; i < nb; i++)
+        known[cfg->n_scorers + i] = builtin_metrics[i];
+    if (!pawl_config_in_list(val->value, known)) {
+        near = pawl_suggest(val->value, known);
+        if (near)
+            rc = pawl_config_fail(ld, val, "unknown metric '%s' (did you mean '%s'?)", val->value,
+                                  near);
+        else
+            rc = pawl_config_fail(ld, val, "unknown metric '%s'", val->value);
+    }
+    free(known);
+    return rc;
+}
+
+static int parse_rule(struct pawl_config_loader *ld, const struct pawl_node *item, const char *path,
+                      struct pawl_rule_config *r, int *skip)
+{
+    static const struct {
+        const char *key;
+        enum pawl_rule_kind kind;
+    } bounds[] = {{"min", PAWL_RULE_MIN}, {"max", PAWL_RULE_MAX}, {"max_drop", PAWL_RULE_MAX_DROP}};
+    const struct pawl_node *nnf = pawl_node_get(item, "no_new_failures"), *metric, *bound = NULL;
+    size_t i, n_bounds = 0;
+    int rc, on;
+
+    *skip = 0;
+    if (item->kind != PAWL_NODE_MAP)
+        return pawl_config_fail(ld, item, "'%s' must be a mapping", path);
+    if ((rc = pawl_config_walk(ld, item, path, rule_keys, NULL, 0)) < 0)
+        return rc;
+    r->line = item->line;
+    r->col = item->col;
+    if (nnf) {
+        if (item->n > 1)
+            return pawl_config_fail(ld, item,
+                                    "rule 'no_new_failures' cannot be combined with other keys");
+        pawl_node_as_bool(nnf, &on);
+        *skip = !on; /* `false` switches the rule off rather than failing */
+        r->kind = PAWL_RULE_NO_NEW_FAILURES;
+        return 0;
+    }
+    metric = pawl_node_get(item, "metric");
+    if (!metric)
+        return pawl_config_fail(ld, item, "missing required key '%s.metric'", path);
+    for (i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+        const struct pawl_node *v = pawl_node_get(item, bounds[i].key);
+        if (v) {
+            n_bounds++;
+            bound = v;
+            r->kind = bounds[i].kind;
+        }
+    }
+    if (n_bounds != 1)
+        return pawl_config_fail(ld, item, "rule needs exactly one of 'min', 'max' or 'max_drop'");
+    if ((rc = check_metric(ld, metric)) < 0)
+        return rc;
+    pawl_node_as_double(bound, &r->value);
+    r->metric = pawl_xstrdup(metric->value);
+    return 0;
+}
+
+int pawl_config_parse_rules(struct pawl_config_loader *ld, const struct pawl_node *val,
+                            const char *path, void *base)
+{
+    struct pawl_config *cfg = base;
+    size_t i;
+    int rc;
+
+    cfg->gate.rules = pawl_xcalloc(val->n ? val->n : 1, sizeof(*cfg->gate.rules));
+    for (i = 0; i < val->n; i++) {
+        char ipath[PAWL_CONFIG_KEYPATH_MAX];
+        int skip;
+
+        pawl_config_keypath_index(ipath, path, i);
+        /* Count the slot first so a failure half-way still frees it. */
+        rc = parse_rule(ld, val->items[i], ipath, &cfg->gate.rules[cfg->gate.n_rules++], &skip);
+        if (rc < 0)
+            return rc;
+        if (skip)
+            cfg->gate.n_rules--;
+    }
+    return 0;
+}
