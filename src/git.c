@@ -1,0 +1,339 @@
+/* realpath() is XSI, not plain POSIX.1-2008. */
+#define _XOPEN_SOURCE 700
+
+#include <errno.h>
+#include <git2.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pawl/alloc.h"
+#include "pawl/buf.h"
+#include "pawl/git.h"
+
+void pawl_git_hash_blob(char out[PAWL_GIT_OID_HEX], const void *data, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0, i;
+    char header[32];
+    int n = snprintf(header, sizeof(header), "blob %zu", len);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+    /* The header's NUL is part of what git hashes, hence n + 1. */
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) ||
+        !EVP_DigestUpdate(ctx, header, (size_t)n + 1) || !EVP_DigestUpdate(ctx, data, len) ||
+        !EVP_DigestFinal_ex(ctx, md, &md_len)) {
+        fprintf(stderr, "pawl: SHA-1 is unavailable in libcrypto\n");
+        abort();
+    }
+    EVP_MD_CTX_free(ctx);
+    for (i = 0; i < md_len && i < (PAWL_GIT_OID_HEX - 1) / 2; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 0xf];
+    }
+    out[2 * i] = '\0';
+}
+
+static const char *git_msg(void)
+{
+    const git_error *e = git_error_last();
+    return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+/* Collapses ".", ".." and repeated slashes in an absolute path, in place. */
+static void normalize_lexically(char *path)
+{
+    char *src = path, *dst = path;
+
+    while (*src) {
+        char *seg;
+        size_t n;
+
+        while (*src == '/')
+            src++;
+        seg = src;
+        while (*src && *src != '/')
+            src++;
+        n = (size_t)(src - seg);
+        if (n == 0 || (n == 1 && seg[0] == '.'))
+            continue;
+        if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (dst > path && *--dst != '/')
+                ;
+            continue;
+        }
+        *dst++ = '/';
+        memmove(dst, seg, n);
+        dst += n;
+    }
+    if (dst == path)
+        *dst++ = '/';
+    *dst = '\0';
+}
+
+/*
+ * The absolute, symlink-free path of `fs_path`, with only its directory
+ * required to exist: the file itself may be gone from the working tree and
+ * still be wanted at an older revision. When even the directory is gone,
+ * the path is resolved lexically and its nearest existing ancestor is
+ * canonicalised instead. `*dir_len` is the length of the existing prefix,
+ * where repository discovery starts.
+ */
+static char *resolve_path(const char *fs_path, size_t *dir_len)
+{
+    const char *last = strrchr(fs_path, '/'), *base = last ? last + 1 : fs_path;
+    char *dir, *real = NULL, *abs = NULL, *out = NULL, *slash;
+
+    if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        dir = pawl_xstrdup(fs_path); /* names a directory: resolve all of it */
+        base = "";
+    } else if (!last) {
+        dir = pawl_xstrdup(".");
+    } else { /* "/x" keeps its root */
+        dir = pawl_xstrndup(fs_path, last == fs_path ? 1 : (size_t)(last - fs_path));
+    }
+    real = realpath(dir, NULL);
+    if (real) {
+        *dir_len = strlen(real);
+        out = *base ? pawl_xasprintf("%s%s%s", real, strcmp(real, "/") ? "/" : "", base)
+                    : pawl_xstrdup(real);
+        goto done;
+    }
+    if (fs_path[0] == '/') {
+        abs = pawl_xstrdup(fs_path);
+    } else {
+        char *cwd = getcwd(NULL, 0);
+        if (!cwd)
+            goto done;
+        abs = pawl_xasprintf("%s/%s", cwd, fs_path);
+        free(cwd);
+    }
+    normalize_lexically(abs);
+    /* Walk up until a directory exists; "/" always does. */
+    slash = abs + strlen(abs);
+    for (;;) {
+        while (slash > abs && *slash != '/')
+            slash--;
+        if (slash == abs) {
+            *dir_len = 1;
+            out = pawl_xstrdup(abs);
+            goto done;
+        }
+        *slash = '\0';
+        real = realpath(abs, NULL);
+        *slash = '/';
+        if (real)
+            break;
+        slash--;
+    }
+    *dir_len = strlen(real);
+    out = pawl_xasprintf("%s%s", strcmp(real, "/") ? real : "", slash);
+done:
+    free(real);
+    free(abs);
+    free(dir);
+    return out;
+}
+
+int pawl_git_read_at_ref(struct pawl_buf *out, char blob[PAWL_GIT_OID_HEX], const char *fs_path,
+                         const char *ref, const char *display, struct pawl_error *err)
+{
+    git_repository *repo = NULL;
+    git_object *obj = NULL, *commit = NULL;
+    git_tree *tree = NULL;
+    git_tree_entry *entry = NULL;
+    git_blob *gblob = NULL;
+    char *abs = NULL, *start = NULL;
+    const char *workdir, *rel;
+    size_t dir_len = 0, wlen;
+    int rc = 0, grc;
+
+    git_libgit2_init();
+    abs = resolve_path(fs_path, &dir_len);
+    if (!abs) {
+        rc = pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s", display,
+                            ref, strerror(errno));
+        goto done;
+    }
+    start = pawl_xstrndup(abs, dir_len);
+    grc = git_repository_open_ext(&repo, start, 0, NULL);
+    if (grc == GIT_ENOTFOUND) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0,
+                            "cannot read '%s' at '%s': not inside a git repository", display, ref);
+        goto done;
+    }
+    if (grc < 0) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "cannot read '%s' at '%s': %s", display,
+                            ref, git_msg());
+        goto done;
+    }
+    workdir = git_repository_workdir(repo);
+    if (!workdir) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0,
+                            "cannot read '%s' at '%s': the repository has no working tree", display,
+                            ref);
+        goto done;
+    }
+    /* libgit2's workdir is canonical and ends in '/'. */
+    wlen = strlen(workdir);
+    if (strncmp(abs, workdir, wlen) == 0)
+        rel = abs + wlen;
+    else if (wlen > 1 && strncmp(abs, workdir, wlen - 1) == 0 && abs[wlen - 1] == '\0')
+        rel = "";
+    else {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0,
+                            "cannot read '%s' at '%s': outside the repository's working tree",
+                            display, ref);
+        goto done;
+    }
+
+    grc = git_revparse_single(&obj, repo, ref);
+    if (grc == GIT_ENOTFOUND || grc == GIT_EINVALIDSPEC) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "unknown git revision '%s'", ref);
+        goto done;
+    }
+    if (grc == GIT_EAMBIGUOUS) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "ambiguous git revision '%s'", ref);
+        goto done;
+    }
+    if (grc < 0) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "cannot resolve git revision '%s': %s",
+                            ref, git_msg());
+        goto done;
+    }
+    if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "git revision '%s' is not a commit",
+                            ref);
+        goto done;
+    }
+    if (git_commit_tree(&tree, (git_commit *)commit) < 0) {
+        rc = pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s", display,
+                            ref, git_msg());
+        goto done;
+    }
+    if (!*rel) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "'%s' is not a file at '%s'", display,
+                            ref);
+        goto done;
+    }
+    grc = git_tree_entry_bypath(&entry, tree, rel);
+    if (grc == GIT_ENOTFOUND) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "'%s' does not exist at '%s'", display,
+                            ref);
+        goto done;
+    }
+    if (grc < 0) {
+        rc = pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s", display,
+                            ref, git_msg());
+        goto done;
+    }
+    /* A committed symlink's blob holds the link target, not the file's bytes. */
+    if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
+        git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "'%s' is not a file at '%s'", display,
+                            ref);
+        goto done;
+    }
+    if (git_blob_lookup(&gblob, repo, git_tree_entry_id(entry)) < 0) {
+        rc = pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s", display,
+                            ref, git_msg());
+        goto done;
+    }
+    if (pawl_buf_add(out, git_blob_rawcontent(gblob), (size_t)git_blob_rawsize(gblob)) < 0) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "'%s' at '%s' is too large", display,
+                            ref);
+        goto done;
+    }
+    git_oid_tostr(blob, PAWL_GIT_OID_HEX, git_tree_entry_id(entry));
+done:
+    git_blob_free(gblob);
+    git_tree_entry_free(entry);
+    git_tree_free(tree);
+    git_object_free(commit);
+    git_object_free(obj);
+    git_repository_free(repo);
+    free(start);
+    free(abs);
+    git_libgit2_shutdown();
+    return rc;
+}
+
+/* The branch HEAD points at, also on an unborn branch; NULL when detached. */
+static char *head_branch(git_repository *repo, git_reference *head)
+{
+    git_reference *sym = NULL;
+    const char *target;
+    char *name = NULL;
+
+    if (head)
+        return git_reference_is_branch(head) ? pawl_xstrdup(git_reference_shorthand(head)) : NULL;
+    if (git_reference_lookup(&sym, repo, "HEAD") < 0)
+        return NULL;
+    target = git_reference_symbolic_target(sym);
+    if (target && strncmp(target, "refs/heads/", 11) == 0)
+        name = pawl_xstrdup(target + 11);
+    git_reference_free(sym);
+    return name;
+}
+
+static int is_dirty(git_repository *repo)
+{
+    git_status_options opts;
+    git_status_list *list = NULL;
+    size_t i, n;
+    int dirty = 0;
+
+    if (git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION) < 0)
+        return 0;
+    opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    opts.flags = 0; /* untracked and ignored files do not make a checkout dirty */
+    if (git_status_list_new(&list, repo, &opts) < 0)
+        return 0;
+    n = git_status_list_entrycount(list);
+    for (i = 0; i < n && !dirty; i++) {
+        const git_status_entry *e = git_status_byindex(list, i);
+        unsigned int s = e->status & ~(unsigned int)(GIT_STATUS_WT_NEW | GIT_STATUS_IGNORED);
+        if (s != GIT_STATUS_CURRENT)
+            dirty = 1;
+    }
+    git_status_list_free(list);
+    return dirty;
+}
+
+void pawl_git_describe(struct pawl_git_info *out, const char *dir)
+{
+    git_repository *repo = NULL;
+    git_reference *head = NULL;
+
+    memset(out, 0, sizeof(*out));
+    git_libgit2_init();
+    if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
+        goto done;
+    out->present = 1;
+    if (git_repository_head(&head, repo) == 0) {
+        const git_oid *oid = git_reference_target(head);
+        if (oid)
+            git_oid_tostr(out->commit, sizeof(out->commit), oid);
+        out->ref = head_branch(repo, head);
+    } else if (git_repository_head_unborn(repo) == 1) {
+        out->ref = head_branch(repo, NULL);
+    }
+    if (!git_repository_is_bare(repo))
+        out->dirty = is_dirty(repo);
+done:
+    git_reference_free(head);
+    git_repository_free(repo);
+    git_libgit2_shutdown();
+}
+
+void pawl_git_info_release(struct pawl_git_info *info)
+{
+    if (!info)
+        return;
+    free(info->ref);
+    memset(info, 0, sizeof(*info));
+}
