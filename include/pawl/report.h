@@ -5,6 +5,9 @@
  * written atomically. Text coming from models or datasets is sanitised for
  * the target format: XML drops C0 controls (but TAB, LF, CR), U+FFFE/U+FFFF
  * and invalid UTF-8 (each replaced by U+FFFD) before escaping.
+ *
+ * The _render functions append to `out` and return 0, or -1 with `out`
+ * unchanged when its cap is too small for the report.
  */
 #ifndef PAWL_REPORT_H
 #define PAWL_REPORT_H
@@ -30,5 +33,17 @@ void pawl_report_terminal(FILE *fp, const struct pawl_results *r, int color);
 
 /* Replaces what XML 1.0 cannot carry and escapes &<>"' ; appends to `out`. */
 void pawl_xml_escape(struct pawl_buf *out, const char *s, size_t len);
+/* The same for attribute values, which also write TAB, LF and CR as character
+ * references so parsers do not normalise them to spaces. */
+void pawl_xml_escape_attr(struct pawl_buf *out, const char *s, size_t len);
+
+/*
+ * Decodes the UTF-8 sequence at `s` (len > 0) strictly: overlong forms,
+ * surrogates and code points past U+10FFFF are ill-formed. Returns the code
+ * point and sets *used to its length, or returns -1 with *used set to the
+ * maximal ill-formed subpart (at least 1), which a reporter replaces by one
+ * U+FFFD.
+ */
+long pawl_report_utf8_next(const char *s, size_t len, size_t *used);
 
 #endif

@@ -1,0 +1,218 @@
+/*
+ * The short summary on stdout. Model output and dataset ids reach a
+ * terminal here, and a terminal obeys escape sequences, so every control
+ * character, stray byte and bidirectional override is shown as an escape
+ * instead of being written.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "pawl/report.h"
+
+#define TERM_CASES 20
+#define TERM_DETAIL_MAX 200 /* bytes of the reason shown per case */
+
+#define GREEN "\033[32m"
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define RESET "\033[0m"
+
+/* C1 controls and the bidi controls that can reorder what a reader sees. */
+static int unsafe_cp(long cp)
+{
+    return (cp >= 0x80 && cp < 0xA0) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static void put_text(struct pawl_buf *b, const char *s, size_t max)
+{
+    size_t len = strlen(s), i = 0, used, k;
+
+    while (i < len && i < max) {
+        long cp = pawl_report_utf8_next(s + i, len - i, &used);
+
+        if (cp < 0 || cp < 0x20 || cp == 0x7F) {
+            for (k = 0; k < used; k++)
+                pawl_buf_printf(b, "\\x%02x", (unsigned char)s[i + k]);
+        } else if (unsafe_cp(cp)) {
+            pawl_buf_printf(b, "\\u{%04lx}", cp);
+        } else {
+            pawl_buf_add(b, s + i, used);
+        }
+        i += used;
+    }
+    if (i < len)
+        pawl_buf_puts(b, "...");
+}
+
+static void put_word(struct pawl_buf *b, const char *word, const char *color, int use_color)
+{
+    if (use_color && color)
+        pawl_buf_printf(b, "%s%s%s", color, word, RESET);
+    else
+        pawl_buf_puts(b, word);
+}
+
+static void put_fixed(struct pawl_buf *b, const char *metric, double v)
+{
+    size_t n = metric ? strlen(metric) : 0, start = b->len, i;
+
+    if (!isfinite(v)) {
+        pawl_buf_puts(b, "n/a");
+        return;
+    }
+    pawl_buf_printf(b, n > 3 && strcmp(metric + n - 3, "_ms") == 0 ? "%.0f" : "%.3f", v);
+    for (i = start; i < b->len; i++)
+        if (b->ptr[i] == ',')
+            b->ptr[i] = '.';
+}
+
+/* The first reason a case did not pass: an error, or its failing scorers. */
+static void case_reason(struct pawl_buf *d, const struct pawl_results *r,
+                        const struct pawl_case_result *c)
+{
+    size_t i, j;
+
+    for (i = 0; i < c->n_trials; i++) {
+        const struct pawl_trial *t = &c->trials[i];
+        int any = 0;
+
+        if (c->errored && !t->error)
+            continue;
+        if (c->n_trials > 1)
+            pawl_buf_printf(d, "trial %zu: ", i + 1);
+        if (t->error) {
+            pawl_buf_puts(d, t->error);
+            return;
+        }
+        for (j = 0; t->scores && j < r->n_scorers; j++) {
+            const struct pawl_score *s = &t->scores[j];
+            if (s->passed)
+                continue;
+            pawl_buf_printf(d, "%s%s: %s", any ? "; " : "", r->scorer_names[j],
+                            s->errored ? "scorer error: " : "");
+            if (s->comment) {
+                pawl_buf_puts(d, s->comment);
+            } else if (s->type == PAWL_SCORE_NUMERIC) {
+                pawl_buf_puts(d, "failed with score ");
+                put_fixed(d, NULL, s->value);
+            } else {
+                pawl_buf_puts(d, "failed");
+            }
+            any = 1;
+        }
+        if (any)
+            return;
+        pawl_buf_reset(d);
+    }
+}
+
+static void put_cases(struct pawl_buf *b, const struct pawl_results *r, int color)
+{
+    struct pawl_buf d = PAWL_BUF_INIT;
+    size_t i, shown = 0, bad = 0;
+
+    for (i = 0; i < r->n_cases; i++) {
+        const struct pawl_case_result *c = &r->cases[i];
+        if (c->passed && !c->errored)
+            continue;
+        if (bad++ >= TERM_CASES)
+            continue;
+        pawl_buf_puts(b, "  ");
+        put_word(b, c->errored ? "ERROR" : "FAIL", RED, color);
+        pawl_buf_putc(b, ' ');
+        put_text(b, c->id ? c->id : "", TERM_DETAIL_MAX);
+        pawl_buf_reset(&d);
+        case_reason(&d, r, c);
+        if (d.len) {
+            pawl_buf_puts(b, "  ");
+            put_text(b, d.ptr, TERM_DETAIL_MAX);
+        }
+        pawl_buf_putc(b, '\n');
+        shown++;
+    }
+    if (bad > shown)
+        pawl_buf_printf(b, "  ... and %zu more\n", bad - shown);
+    pawl_buf_release(&d);
+}
+
+static void put_metrics(struct pawl_buf *b, const struct pawl_results *r)
+{
+    size_t i, width = 0;
+
+    for (i = 0; i < r->n_metrics; i++)
+        if (r->metrics[i].name && strlen(r->metrics[i].name) > width)
+            width = strlen(r->metrics[i].name);
+    for (i = 0; i < r->n_metrics; i++) {
+        const struct pawl_metric *m = &r->metrics[i];
+        size_t start;
+        pawl_buf_puts(b, "  ");
+        start = b->len;
+        put_text(b, m->name ? m->name : "", 200);
+        while (b->len - start < width)
+            pawl_buf_putc(b, ' ');
+        pawl_buf_puts(b, "  ");
+        put_fixed(b, m->name, m->mean);
+        pawl_buf_printf(b, "  (n=%zu", m->n);
+        if (m->has_ci) {
+            pawl_buf_puts(b, ", ci ");
+            put_fixed(b, m->name, m->ci_lo);
+            pawl_buf_puts(b, "..");
+            put_fixed(b, m->name, m->ci_hi);
+        }
+        pawl_buf_puts(b, ")\n");
+    }
+}
+
+static void put_rules(struct pawl_buf *b, const struct pawl_results *r, int color)
+{
+    static const char *const words[] = {"PASS", "FAIL", "INCONCLUSIVE", "ERROR"};
+    static const char *const colors[] = {GREEN, RED, YELLOW, RED};
+    size_t i;
+
+    for (i = 0; i < r->n_rules; i++) {
+        const struct pawl_rule_result *g = &r->rules[i];
+        unsigned st = (unsigned)g->status < 4 ? (unsigned)g->status : 3;
+        pawl_buf_puts(b, "  ");
+        put_word(b, words[st], colors[st], color);
+        pawl_buf_puts(b, "  ");
+        put_text(b, g->rule ? g->rule : "", 200);
+        if (g->has_actual) {
+            pawl_buf_puts(b, "  (");
+            put_fixed(b, g->metric, g->actual);
+            pawl_buf_putc(b, ')');
+        }
+        if (st != PAWL_RULE_PASS && g->message && *g->message) {
+            pawl_buf_puts(b, "  ");
+            put_text(b, g->message, TERM_DETAIL_MAX);
+        }
+        pawl_buf_putc(b, '\n');
+    }
+}
+
+void pawl_report_terminal(FILE *fp, const struct pawl_results *r, int color)
+{
+    struct pawl_buf b = PAWL_BUF_INIT;
+    const char *v = r->verdict ? r->verdict : "error";
+    size_t i, failed = 0, errored = 0;
+
+    for (i = 0; i < r->n_cases; i++) {
+        errored += r->cases[i].errored != 0;
+        failed += !r->cases[i].errored && !r->cases[i].passed;
+    }
+    put_cases(&b, r, color);
+    put_metrics(&b, r);
+    put_rules(&b, r, color);
+    pawl_buf_puts(&b, "pawl: ");
+    if (strcmp(v, "pass") == 0)
+        put_word(&b, "PASS", GREEN, color);
+    else if (strcmp(v, "fail") == 0)
+        put_word(&b, "FAIL", RED, color);
+    else
+        put_word(&b, "ERROR", RED, color);
+    pawl_buf_printf(&b, " (%zu case%s, %zu failed, %zu errored%s)\n", r->n_cases,
+                    r->n_cases == 1 ? "" : "s", failed, errored,
+                    r->interrupted ? ", interrupted" : "");
+    fwrite(b.ptr, 1, b.len, fp);
+    pawl_buf_release(&b);
+}

@@ -1,0 +1,268 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pawl/alloc.h"
+#include "pawl/fs.h"
+#include "pawl/results.h"
+#include "pawl/utf8.h"
+
+void pawl_results_init(struct pawl_results *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+static void trial_release(struct pawl_trial *t, size_t n_scorers)
+{
+    size_t i;
+
+    free(t->output);
+    free(t->error);
+    json_decref(t->usage);
+    if (t->scores) {
+        for (i = 0; i < n_scorers; i++)
+            pawl_score_release(&t->scores[i]);
+        free(t->scores);
+    }
+}
+
+void pawl_results_release(struct pawl_results *r)
+{
+    size_t i, j;
+
+    if (!r)
+        return;
+    free(r->pawl_version);
+    free(r->suite);
+    free(r->run_id);
+    free(r->started_at);
+    pawl_git_info_release(&r->git);
+    free(r->dataset_path);
+    free(r->dataset_ref);
+    for (i = 0; i < r->n_scorers; i++)
+        free(r->scorer_names[i]);
+    free(r->scorer_names);
+    for (i = 0; i < r->n_cases; i++) {
+        struct pawl_case_result *c = &r->cases[i];
+        for (j = 0; j < c->n_trials; j++)
+            trial_release(&c->trials[j], r->n_scorers);
+        free(c->trials);
+        free(c->id);
+    }
+    free(r->cases);
+    for (i = 0; i < r->n_metrics; i++)
+        free(r->metrics[i].name);
+    free(r->metrics);
+    for (i = 0; i < r->n_rules; i++) {
+        free(r->rules[i].rule);
+        free(r->rules[i].metric);
+        free(r->rules[i].kind);
+        free(r->rules[i].message);
+    }
+    free(r->rules);
+    free(r->verdict);
+    pawl_results_init(r);
+}
+
+const struct pawl_metric *pawl_results_metric(const struct pawl_results *r, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_metrics; i++)
+        if (r->metrics[i].name && strcmp(r->metrics[i].name, name) == 0)
+            return &r->metrics[i];
+    return NULL;
+}
+
+/* ---- writing ---- */
+
+/*
+ * json_string() refuses invalid UTF-8 and json_object_set_new() silently drops
+ * a NULL value, so a stray byte would lose a key; the runner normalises
+ * output on entry, this keeps the file well-formed whatever a caller stored.
+ */
+static json_t *jstr(const char *s)
+{
+    json_t *j;
+    char *clean;
+
+    if (!s)
+        return json_null();
+    if ((j = json_string(s)) != NULL)
+        return j;
+    clean = pawl_utf8_sanitize(s, strlen(s), NULL);
+    j = json_string(clean);
+    free(clean);
+    return j ? j : json_string("");
+}
+
+/* JSON has no NaN or infinity; null stands for them and reads back as NaN. */
+static json_t *jreal(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *score_to_json(const struct pawl_score *s)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "type", json_string(pawl_score_type_name(s->type)));
+    if (s->type == PAWL_SCORE_BOOLEAN)
+        json_object_set_new(o, "value", json_integer(s->value != 0));
+    else
+        json_object_set_new(o, "value", jreal(s->value));
+    json_object_set_new(o, "passed", json_boolean(s->passed));
+    json_object_set_new(o, "comment", jstr(s->comment));
+    if (s->type == PAWL_SCORE_CATEGORICAL)
+        json_object_set_new(o, "category", jstr(s->category));
+    if (s->errored)
+        json_object_set_new(o, "errored", json_true());
+    return o;
+}
+
+static json_t *trial_to_json(const struct pawl_results *r, const struct pawl_trial *t)
+{
+    json_t *o = json_object(), *scores;
+    size_t i;
+
+    json_object_set_new(o, "output", jstr(t->output));
+    json_object_set_new(o, "latency_ms",
+                        t->latency_ms >= 0 ? json_integer(t->latency_ms) : json_null());
+    json_object_set_new(o, "usage", t->usage ? json_deep_copy(t->usage) : json_null());
+    json_object_set_new(o, "cost", t->has_cost ? jreal(t->cost) : json_null());
+    json_object_set_new(o, "cached", json_boolean(t->cached));
+    json_object_set_new(o, "error", jstr(t->error));
+    if (t->scores) {
+        scores = json_object();
+        for (i = 0; i < r->n_scorers; i++)
+            json_object_set_new(scores, r->scorer_names[i], score_to_json(&t->scores[i]));
+    } else {
+        scores = json_null();
+    }
+    json_object_set_new(o, "scores", scores);
+    return o;
+}
+
+static json_t *case_to_json(const struct pawl_results *r, const struct pawl_case_result *c)
+{
+    json_t *o = json_object(), *trials = json_array();
+    size_t i;
+
+    json_object_set_new(o, "id", jstr(c->id ? c->id : ""));
+    json_object_set_new(o, "line", json_integer(c->line));
+    json_object_set_new(o, "passed", json_boolean(c->passed));
+    json_object_set_new(o, "errored", json_boolean(c->errored));
+    for (i = 0; i < c->n_trials; i++)
+        json_array_append_new(trials, trial_to_json(r, &c->trials[i]));
+    json_object_set_new(o, "trials", trials);
+    return o;
+}
+
+static const char *const rule_status_names[] = {"pass", "fail", "inconclusive", "error"};
+
+static json_t *rule_to_json(const struct pawl_rule_result *g)
+{
+    json_t *o = json_object();
+    unsigned st = (unsigned)g->status;
+
+    json_object_set_new(o, "rule", jstr(g->rule ? g->rule : ""));
+    json_object_set_new(o, "kind", jstr(g->kind ? g->kind : ""));
+    json_object_set_new(o, "metric", jstr(g->metric));
+    json_object_set_new(o, "threshold", jreal(g->threshold));
+    json_object_set_new(o, "actual", g->has_actual ? jreal(g->actual) : json_null());
+    json_object_set_new(o, "status", json_string(st < 4 ? rule_status_names[st] : "error"));
+    json_object_set_new(o, "message", jstr(g->message));
+    return o;
+}
+
+json_t *pawl_results_to_json(const struct pawl_results *r)
+{
+    json_t *doc = json_object(), *run, *git, *ds, *fp, *arr, *metrics;
+    size_t i;
+
+    json_object_set_new(doc, "schema", json_integer(PAWL_RESULTS_SCHEMA));
+    json_object_set_new(doc, "pawl_version",
+                        jstr(r->pawl_version ? r->pawl_version : PAWL_VERSION));
+    json_object_set_new(doc, "suite", jstr(r->suite ? r->suite : ""));
+
+    run = json_object();
+    json_object_set_new(run, "id", jstr(r->run_id ? r->run_id : ""));
+    json_object_set_new(run, "started_at", jstr(r->started_at ? r->started_at : ""));
+    json_object_set_new(run, "duration_ms", json_integer(r->duration_ms));
+    json_object_set_new(run, "interrupted", json_boolean(r->interrupted));
+    if (r->git.present) {
+        git = json_object();
+        json_object_set_new(git, "commit", jstr(r->git.commit));
+        json_object_set_new(git, "ref", jstr(r->git.ref));
+        json_object_set_new(git, "dirty", json_boolean(r->git.dirty));
+    } else {
+        git = json_null();
+    }
+    json_object_set_new(run, "git", git);
+    json_object_set_new(doc, "run", run);
+
+    ds = json_object();
+    json_object_set_new(ds, "path", jstr(r->dataset_path ? r->dataset_path : ""));
+    json_object_set_new(ds, "ref", jstr(r->dataset_ref));
+    json_object_set_new(ds, "blob", jstr(r->dataset_blob));
+    json_object_set_new(ds, "cases", json_integer((json_int_t)r->dataset_cases));
+    json_object_set_new(doc, "dataset", ds);
+
+    fp = json_object();
+    json_object_set_new(fp, "task", jstr(r->task_fingerprint));
+    json_object_set_new(fp, "scorers", jstr(r->scorers_fingerprint));
+    json_object_set_new(doc, "fingerprints", fp);
+
+    arr = json_array();
+    for (i = 0; i < r->n_scorers; i++)
+        json_array_append_new(arr, jstr(r->scorer_names[i]));
+    json_object_set_new(doc, "scorers", arr);
+
+    arr = json_array();
+    for (i = 0; i < r->n_cases; i++)
+        json_array_append_new(arr, case_to_json(r, &r->cases[i]));
+    json_object_set_new(doc, "cases", arr);
+
+    metrics = json_object();
+    for (i = 0; i < r->n_metrics; i++) {
+        const struct pawl_metric *m = &r->metrics[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "mean", jreal(m->mean));
+        json_object_set_new(o, "n", json_integer((json_int_t)m->n));
+        if (m->has_ci)
+            json_object_set_new(o, "ci", json_pack("[oo]", jreal(m->ci_lo), jreal(m->ci_hi)));
+        json_object_set_new(metrics, m->name ? m->name : "", o);
+    }
+    json_object_set_new(doc, "metrics", metrics);
+
+    arr = json_array();
+    for (i = 0; i < r->n_rules; i++)
+        json_array_append_new(arr, rule_to_json(&r->rules[i]));
+    json_object_set_new(doc, "gate", arr);
+
+    json_object_set_new(doc, "verdict", jstr(r->verdict));
+    return doc;
+}
+
+int pawl_results_write(const struct pawl_results *r, const char *path, struct pawl_error *err)
+{
+    json_t *doc = NULL;
+    char *text = NULL;
+    struct pawl_buf b = PAWL_BUF_INIT;
+    int rc = 0;
+
+    doc = pawl_results_to_json(r);
+    text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+    if (!text) {
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot serialise results for '%s'", path);
+        goto done;
+    }
+    pawl_buf_puts(&b, text);
+    pawl_buf_putc(&b, '\n');
+    rc = pawl_fs_write_atomic(path, b.ptr, b.len, err);
+done:
+    free(text);
+    json_decref(doc);
+    pawl_buf_release(&b);
+    return rc;
+}
