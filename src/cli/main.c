@@ -1,6 +1,103 @@
+#include <stdarg.h>
 #include <stdio.h>
-int main(void)
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct cli_command commands[] = {
+    {"run", cmd_run, "run the candidate over the dataset, score it and gate the result"},
+    {"validate", cmd_validate, "check config, dataset and templates without calling anything"},
+    {"report", cmd_report, "re-render JUnit, Markdown and the summary from a results file"},
+    {"init", cmd_init, "scaffold pawl.yaml and a starter dataset that pass 'pawl run'"},
+};
+
+static void usage(FILE *fp)
 {
-    puts("pawl " PAWL_VERSION);
-    return 0;
+    size_t i;
+
+    fprintf(fp, "usage: pawl <command> [options]\n"
+                "\n"
+                "pawl is a regression gate for LLM applications: it runs a prompt, model or\n"
+                "agent over a versioned dataset of annotated cases, scores every output and\n"
+                "fails the build when a threshold is missed.\n"
+                "\n"
+                "commands:\n");
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "\n"
+                "exit status:\n"
+                "  0  the gate passed\n"
+                "  1  the gate failed: a threshold was missed\n"
+                "  2  usage, config or data error (bad flag, invalid pawl.yaml, malformed dataset)\n"
+                "  3  runtime or infrastructure error (agent or provider failing, I/O, interrupted)\n"
+                "\n"
+                "start with:  pawl init && pawl run\n"
+                "more help:   pawl <command> --help\n");
+}
+
+int cli_report_error(const struct pawl_error *err)
+{
+    char msg[PAWL_ERROR_SOURCE_MAX + PAWL_ERROR_MSG_MAX + 64];
+
+    pawl_error_format(err, msg, sizeof(msg));
+    if (err->source[0])
+        fprintf(stderr, "%s\n", msg);
+    else
+        fprintf(stderr, "pawl: %s\n", msg);
+    return pawl_error_exit_code(err);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "pawl: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd && cmd[0])
+        fprintf(stderr, "\nTry 'pawl %s --help'.\n", cmd);
+    else
+        fprintf(stderr, "\nTry 'pawl --help'.\n");
+    return PAWL_EXIT_USAGE;
+}
+
+int cli_finish(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "pawl: cannot write to standard output\n");
+        return PAWL_EXIT_INFRA;
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    if (argc < 2) {
+        usage(stderr);
+        return PAWL_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("pawl %s\n", PAWL_VERSION);
+        return cli_finish(PAWL_EXIT_PASS);
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        if (argc > 2 && strcmp(argv[1], "help") == 0) {
+            for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+                if (strcmp(commands[i].name, argv[2]) == 0) {
+                    char *sub[] = {argv[2], (char *)"--help", NULL};
+                    return commands[i].run(2, sub);
+                }
+            }
+        }
+        usage(stdout);
+        return cli_finish(PAWL_EXIT_PASS);
+    }
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(commands[i].name, argv[1]) == 0)
+            return cli_finish(commands[i].run(argc - 1, argv + 1));
+    return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
 }

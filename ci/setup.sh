@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages pawl builds and tests with, if any are missing.
+# Idempotent and quiet when everything is present. Needs root (or sudo) only
+# when something has to be installed.
+set -eu
+
+packages="build-essential cmake pkg-config git
+libyaml-dev libjansson-dev libcurl4-openssl-dev libgit2-dev check libsubunit-dev
+libpcre2-dev libssl-dev libutf8proc-dev libcsv-dev libmicrohttpd-dev
+libxml2-utils python3 python3-junitparser xmlstarlet"
+
+missing=""
+for p in $packages; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$status" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "ci/setup.sh: installing$missing" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+# shellcheck disable=SC2086 # the list is meant to split into words
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

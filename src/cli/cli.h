@@ -1,0 +1,35 @@
+/* The command-line shell over libpawl: one file per command, a table in main.c. */
+#ifndef PAWL_CLI_H
+#define PAWL_CLI_H
+
+#include "pawl/error.h"
+
+/* Exit statuses: the contract of DESIGN.md 2.2. */
+enum {
+    PAWL_EXIT_PASS = 0,
+    PAWL_EXIT_FAIL = 1,
+    PAWL_EXIT_USAGE = 2,
+    PAWL_EXIT_INFRA = 3,
+};
+
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* Prints the error the way editors and CI logs link it; returns its exit status. */
+int cli_report_error(const struct pawl_error *err);
+
+/* Prints "pawl: <msg>" plus a hint to use --help; returns PAWL_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) PAWL_PRINTF(2, 3);
+
+/* Flushes stdout and turns a write error into exit status 3. */
+int cli_finish(int status);
+
+#endif

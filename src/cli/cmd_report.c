@@ -1,0 +1,77 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "pawl/report.h"
+#include "pawl/results.h"
+
+static const char report_help[] =
+    "usage: pawl report RESULTS.json [--junit FILE] [--markdown FILE]\n"
+    "\n"
+    "Re-renders reports from a results file written by 'pawl run', without\n"
+    "running anything, and prints the summary. The exit status follows the\n"
+    "verdict recorded in the file: 0 pass, 1 fail, 3 error.\n"
+    "\n"
+    "options:\n"
+    "      --junit FILE      write JUnit XML\n"
+    "      --markdown FILE   write the Markdown summary\n"
+    "  -q, --quiet           do not print the summary\n"
+    "  -h, --help            show this help\n";
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"junit", required_argument, NULL, 'J'},
+        {"markdown", required_argument, NULL, 'm'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *junit = NULL, *markdown = NULL;
+    struct pawl_results res;
+    struct pawl_error err;
+    int opt, quiet = 0, status;
+
+    pawl_error_init(&err);
+    pawl_results_init(&res);
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'J':
+            junit = optarg;
+            break;
+        case 'm':
+            markdown = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            fputs(report_help, stdout);
+            return PAWL_EXIT_PASS;
+        case ':':
+            return cli_usage_error("report", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage_error("report", "expected one results file");
+
+    if (pawl_results_read(&res, argv[optind], &err) < 0 ||
+        (junit && pawl_report_junit_write(&res, junit, &err) < 0) ||
+        (markdown && pawl_report_markdown_write(&res, markdown, &err) < 0)) {
+        status = cli_report_error(&err);
+        goto done;
+    }
+    if (!quiet)
+        pawl_report_terminal(stdout, &res, isatty(1) && !getenv("NO_COLOR"));
+    status = res.verdict && res.verdict[0] == 'p'   ? PAWL_EXIT_PASS
+             : res.verdict && res.verdict[0] == 'f' ? PAWL_EXIT_FAIL
+                                                    : PAWL_EXIT_INFRA;
+done:
+    pawl_results_release(&res);
+    return status;
+}

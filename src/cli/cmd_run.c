@@ -1,0 +1,289 @@
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "pawl/alloc.h"
+#include "pawl/fs.h"
+#include "pawl/gate.h"
+#include "pawl/report.h"
+#include "pawl/run.h"
+#include "pawl/suite.h"
+
+static const char run_help[] =
+    "usage: pawl run [options]\n"
+    "\n"
+    "Runs the task in pawl.yaml over every case of its dataset, scores each output,\n"
+    "checks the gate rules and writes the reports. Exit status: 0 pass, 1 gate\n"
+    "failed, 2 config or data error, 3 runtime error (see 'pawl --help').\n"
+    "\n"
+    "options:\n"
+    "  -c, --config FILE     config file (default: pawl.yaml)\n"
+    "      --junit FILE      JUnit XML report (default: report.junit, else reports/pawl-junit.xml)\n"
+    "      --json FILE       results file (default: report.json, else reports/pawl-results.json)\n"
+    "      --markdown FILE   Markdown summary (default: report.markdown, else reports/pawl-summary.md)\n"
+    "      --repeat N        trials per case (overrides run.repeat)\n"
+    "      --concurrency N   calls in flight at once (overrides run.concurrency)\n"
+    "      --filter GLOB     only cases whose id matches the shell pattern, e.g. 'refund-*'\n"
+    "      --shard I/N       only shard I of N (a stable split of case ids, for CI matrices)\n"
+    "  -v, --verbose         list every case, not only failures\n"
+    "  -q, --quiet           print nothing unless the gate fails\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Report paths given on the command line are relative to the current directory;\n"
+    "paths in pawl.yaml are relative to the config file.\n"
+    "\n"
+    "examples:\n"
+    "  pawl run\n"
+    "  pawl run -c evals/pawl.yaml --junit out/junit.xml\n"
+    "  pawl run --filter 'billing-*' --repeat 3\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (stop_requested) {
+        /* A second Ctrl-C means now: no cleanup, the results stay as they were. */
+        static const char msg[] = "pawl: interrupted again, exiting now\n";
+        if (write(2, msg, sizeof(msg) - 1) < 0)
+            _exit(PAWL_EXIT_INFRA);
+        _exit(PAWL_EXIT_INFRA);
+    }
+    stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+struct progress {
+    int enabled;
+    size_t last;
+};
+
+static void show_progress(void *ctx, size_t done, size_t total)
+{
+    struct progress *p = ctx;
+
+    if (!p->enabled || (done == p->last && done != 0))
+        return;
+    p->last = done;
+    fprintf(stderr, "\r\033[K[pawl] %zu/%zu calls", done, total);
+    if (done == total)
+        fprintf(stderr, "\r\033[K");
+    fflush(stderr);
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_shard(const char *s, unsigned *index, unsigned *count)
+{
+    long i, n;
+    const char *slash = strchr(s, '/');
+    char *head;
+    int rc;
+
+    if (!slash)
+        return -1;
+    head = pawl_xstrndup(s, (size_t)(slash - s));
+    rc = parse_long(head, 1, 100000, &i) == 0 && parse_long(slash + 1, 1, 100000, &n) == 0 &&
+                 i <= n
+             ? 0
+             : -1;
+    free(head);
+    if (rc == 0) {
+        *index = (unsigned)i;
+        *count = (unsigned)n;
+    }
+    return rc;
+}
+
+/* Writes one report; a failure is remembered but does not stop the others. */
+static void write_reports(const struct pawl_results *res, const char *junit, const char *json,
+                          const char *markdown, struct pawl_error *err)
+{
+    if (json)
+        pawl_results_write(res, json, err);
+    if (junit)
+        pawl_report_junit_write(res, junit, err);
+    if (markdown)
+        pawl_report_markdown_write(res, markdown, err);
+}
+
+/* -v: every case, so a passing run can be read too. Ids are escaped like the terminal report. */
+static void list_cases(const struct pawl_results *res)
+{
+    size_t i;
+    const char *p;
+
+    for (i = 0; i < res->n_cases; i++) {
+        const struct pawl_case_result *c = &res->cases[i];
+        printf("  %s  ", c->errored ? "ERROR" : c->passed ? "PASS " : "FAIL ");
+        for (p = c->id; *p; p++) {
+            unsigned char ch = (unsigned char)*p;
+            if (ch < 0x20 || ch == 0x7f)
+                printf("\\x%02x", ch);
+            else
+                putchar(ch);
+        }
+        putchar('\n');
+    }
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},  {"junit", required_argument, NULL, 'J'},
+        {"json", required_argument, NULL, 'j'},    {"markdown", required_argument, NULL, 'm'},
+        {"repeat", required_argument, NULL, 'r'},  {"concurrency", required_argument, NULL, 'n'},
+        {"filter", required_argument, NULL, 'f'},  {"shard", required_argument, NULL, 's'},
+        {"verbose", no_argument, NULL, 'v'},       {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    const char *config = "pawl.yaml", *junit = NULL, *json = NULL, *markdown = NULL;
+    char *junit_path = NULL, *json_path = NULL, *md_path = NULL;
+    struct pawl_run_options opts;
+    struct pawl_suite suite;
+    struct pawl_results res;
+    struct pawl_error err, report_err;
+    struct progress prog = {0, 0};
+    int opt, verbose = 0, quiet = 0, status, rc;
+
+    memset(&opts, 0, sizeof(opts));
+    memset(&suite, 0, sizeof(suite));
+    pawl_results_init(&res);
+    pawl_error_init(&err);
+    pawl_error_init(&report_err);
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":c:vqh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            config = optarg;
+            break;
+        case 'J':
+            junit = optarg;
+            break;
+        case 'j':
+            json = optarg;
+            break;
+        case 'm':
+            markdown = optarg;
+            break;
+        case 'r':
+            if (parse_long(optarg, 1, 1000, &opts.repeat) < 0)
+                return cli_usage_error("run", "--repeat must be a whole number from 1 to 1000, "
+                                              "not '%s'", optarg);
+            break;
+        case 'n':
+            if (parse_long(optarg, 1, 1024, &opts.concurrency) < 0)
+                return cli_usage_error("run", "--concurrency must be a whole number from 1 to "
+                                              "1024, not '%s'", optarg);
+            break;
+        case 'f':
+            opts.filter = optarg;
+            break;
+        case 's':
+            if (parse_shard(optarg, &opts.shard_index, &opts.shard_count) < 0)
+                return cli_usage_error("run", "--shard takes I/N with 1 <= I <= N, not '%s'",
+                                       optarg);
+            break;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            fputs(run_help, stdout);
+            return PAWL_EXIT_PASS;
+        case ':':
+            return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
+
+    if ((rc = pawl_suite_load(&suite, config, &err)) < 0 ||
+        (rc = pawl_suite_check(&suite, &err)) < 0) {
+        status = cli_report_error(&err);
+        goto done;
+    }
+    if (suite.cfg.baseline.file || suite.cfg.baseline.ref)
+        fprintf(stderr, "pawl: warning: baseline comparison is not supported by this version; "
+                        "'baseline' is ignored and max_drop rules stay inconclusive\n");
+
+    junit_path = junit ? pawl_xstrdup(junit)
+                       : suite.cfg.report.junit ? pawl_xstrdup(suite.cfg.report.junit)
+                                                : pawl_fs_join_dir(config, "reports/pawl-junit.xml");
+    json_path = json ? pawl_xstrdup(json)
+                     : suite.cfg.report.json ? pawl_xstrdup(suite.cfg.report.json)
+                                             : pawl_fs_join_dir(config, "reports/pawl-results.json");
+    md_path = markdown ? pawl_xstrdup(markdown)
+                       : suite.cfg.report.markdown
+                             ? pawl_xstrdup(suite.cfg.report.markdown)
+                             : pawl_fs_join_dir(config, "reports/pawl-summary.md");
+
+    install_signals();
+    prog.enabled = !quiet && isatty(2);
+    opts.stop = &stop_requested;
+    opts.progress = show_progress;
+    opts.progress_ctx = &prog;
+    rc = pawl_run_execute(&res, &suite, &opts, &err);
+    if (rc == PAWL_EUSAGE || rc == PAWL_EIO) {
+        status = cli_report_error(&err);
+        goto done;
+    }
+    pawl_gate_evaluate(&res, &suite.cfg);
+    if (rc < 0) {
+        free(res.verdict);
+        res.verdict = pawl_xstrdup("error");
+    }
+    write_reports(&res, junit_path, json_path, md_path, &report_err);
+
+    if (verbose)
+        list_cases(&res);
+    if (!quiet || rc < 0 || strcmp(res.verdict, "pass") != 0)
+        pawl_report_terminal(stdout, &res, isatty(1) && !getenv("NO_COLOR"));
+    if (rc < 0) {
+        status = cli_report_error(&err);
+        goto done;
+    }
+    if (report_err.code) {
+        status = cli_report_error(&report_err);
+        goto done;
+    }
+    status = strcmp(res.verdict, "pass") == 0 ? PAWL_EXIT_PASS : PAWL_EXIT_FAIL;
+done:
+    free(junit_path);
+    free(json_path);
+    free(md_path);
+    pawl_results_release(&res);
+    pawl_suite_release(&suite);
+    return status;
+}

@@ -1,0 +1,317 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pawl/alloc.h"
+#include "pawl/gate.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double pawl_percentile(double *values, size_t n, double p)
+{
+    size_t rank;
+
+    if (n == 0)
+        return 0;
+    qsort(values, n, sizeof(*values), cmp_double);
+    rank = (size_t)ceil(p / 100.0 * (double)n);
+    if (rank < 1)
+        rank = 1;
+    return values[rank - 1];
+}
+
+/* Acklam's rational approximation of the normal quantile; |error| < 1.2e-9. */
+static double norm_quantile(double p)
+{
+    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
+                               -2.759285104469687e+02, 1.383577518672690e+02,
+                               -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
+                               -1.556989798598866e+02, 6.680131188771972e+01,
+                               -1.328068155288572e+01};
+    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
+                               -2.400758277161838e+00, -2.549732539343734e+00,
+                               4.374664141464968e+00,  2.938163982698783e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
+                               2.445134137142996e+00, 3.754408661907416e+00};
+    double q, r;
+
+    if (p < 0.02425) {
+        q = sqrt(-2 * log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    if (p > 1 - 0.02425)
+        return -norm_quantile(1 - p);
+    q = p - 0.5;
+    r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+double pawl_z_for_confidence(double confidence)
+{
+    return norm_quantile(1 - (1 - confidence) / 2);
+}
+
+static struct pawl_metric *add_metric(struct pawl_results *r, size_t *alloc, const char *name)
+{
+    struct pawl_metric *m;
+
+    PAWL_ALLOC_GROW(r->metrics, r->n_metrics + 1, *alloc);
+    m = &r->metrics[r->n_metrics++];
+    memset(m, 0, sizeof(*m));
+    m->name = pawl_xstrdup(name);
+    return m;
+}
+
+static void set_interval(struct pawl_metric *m, const double *v, size_t n, double z)
+{
+    double mean = 0, var = 0, half;
+    size_t i;
+    int binary = 1;
+
+    if (n == 0)
+        return;
+    for (i = 0; i < n; i++) {
+        mean += v[i];
+        if (v[i] != 0 && v[i] != 1)
+            binary = 0;
+    }
+    mean /= (double)n;
+    m->mean = mean;
+    m->n = n;
+    m->has_ci = 1;
+    if (binary) {
+        /* Wilson: sensible at 0 and 1 and for small n, unlike the normal interval. */
+        double nn = (double)n, den = 1 + z * z / nn;
+        double centre = (mean + z * z / (2 * nn)) / den;
+        half = z * sqrt(mean * (1 - mean) / nn + z * z / (4 * nn * nn)) / den;
+        m->ci_lo = fmax(0, centre - half);
+        m->ci_hi = fmin(1, centre + half);
+        return;
+    }
+    for (i = 0; i < n; i++)
+        var += (v[i] - mean) * (v[i] - mean);
+    var = n > 1 ? var / (double)(n - 1) : 0;
+    half = z * sqrt(var / (double)n);
+    m->ci_lo = mean - half;
+    m->ci_hi = mean + half;
+}
+
+static void compute_metrics(struct pawl_results *r, double z)
+{
+    size_t alloc = 0, si, ci, ti, n_lat = 0, n_calls = 0, n_err = 0;
+    double *vals = pawl_xcalloc(r->n_cases + 1, sizeof(double));
+    double *lat = NULL, cost = 0, tokens = 0;
+    size_t lat_alloc = 0, nv;
+    int any_cost = 0, any_tokens = 0;
+    struct pawl_metric *m;
+
+    for (si = 0; si < r->n_scorers; si++) {
+        nv = 0;
+        for (ci = 0; ci < r->n_cases; ci++) {
+            const struct pawl_case_result *cr = &r->cases[ci];
+            double sum = 0;
+            size_t k = 0;
+            for (ti = 0; ti < cr->n_trials; ti++) {
+                if (!cr->trials[ti].scores || cr->trials[ti].scores[si].errored)
+                    continue;
+                sum += cr->trials[ti].scores[si].value;
+                k++;
+            }
+            if (k)
+                vals[nv++] = sum / (double)k;
+        }
+        m = add_metric(r, &alloc, r->scorer_names[si]);
+        set_interval(m, vals, nv, z);
+    }
+
+    for (ci = 0; ci < r->n_cases; ci++)
+        vals[ci] = r->cases[ci].passed ? 1 : 0;
+    m = add_metric(r, &alloc, "pass_rate");
+    set_interval(m, vals, r->n_cases, z);
+
+    for (ci = 0; ci < r->n_cases; ci++) {
+        for (ti = 0; ti < r->cases[ci].n_trials; ti++) {
+            const struct pawl_trial *t = &r->cases[ci].trials[ti];
+            const json_t *tok;
+            n_calls++;
+            if (t->error) {
+                n_err++;
+                continue;
+            }
+            if (t->latency_ms >= 0 && !t->cached) {
+                PAWL_ALLOC_GROW(lat, n_lat + 1, lat_alloc);
+                lat[n_lat++] = (double)t->latency_ms;
+            }
+            if (t->has_cost) {
+                cost += t->cost;
+                any_cost = 1;
+            }
+            tok = t->usage ? json_object_get(t->usage, "total_tokens") : NULL;
+            if (json_is_number(tok)) {
+                tokens += json_number_value(tok);
+                any_tokens = 1;
+            } else if (t->usage) {
+                const char *const parts[] = {"prompt_tokens", "completion_tokens",
+                                             "input_tokens", "output_tokens"};
+                size_t p;
+                for (p = 0; p < 4; p++) {
+                    tok = json_object_get(t->usage, parts[p]);
+                    if (json_is_number(tok)) {
+                        tokens += json_number_value(tok);
+                        any_tokens = 1;
+                    }
+                }
+            }
+        }
+    }
+    m = add_metric(r, &alloc, "error_rate");
+    m->mean = n_calls ? (double)n_err / (double)n_calls : 0;
+    m->n = n_calls;
+    if (n_lat) {
+        double mean = 0;
+        for (ti = 0; ti < n_lat; ti++)
+            mean += lat[ti];
+        m = add_metric(r, &alloc, "latency_mean_ms");
+        m->mean = mean / (double)n_lat;
+        m->n = n_lat;
+        m = add_metric(r, &alloc, "latency_p50_ms");
+        m->mean = pawl_percentile(lat, n_lat, 50);
+        m->n = n_lat;
+        m = add_metric(r, &alloc, "latency_p95_ms");
+        m->mean = pawl_percentile(lat, n_lat, 95);
+        m->n = n_lat;
+    }
+    if (any_cost) {
+        m = add_metric(r, &alloc, "cost_total");
+        m->mean = cost;
+        m->n = n_calls - n_err;
+    }
+    if (any_tokens) {
+        m = add_metric(r, &alloc, "tokens_total");
+        m->mean = tokens;
+        m->n = n_calls - n_err;
+    }
+    free(lat);
+    free(vals);
+}
+
+static void free_rules(struct pawl_results *r)
+{
+    size_t i;
+    for (i = 0; i < r->n_rules; i++) {
+        free(r->rules[i].rule);
+        free(r->rules[i].metric);
+        free(r->rules[i].kind);
+        free(r->rules[i].message);
+    }
+    free(r->rules);
+    r->rules = NULL;
+    r->n_rules = 0;
+}
+
+static void free_metrics(struct pawl_results *r)
+{
+    size_t i;
+    for (i = 0; i < r->n_metrics; i++)
+        free(r->metrics[i].name);
+    free(r->metrics);
+    r->metrics = NULL;
+    r->n_metrics = 0;
+}
+
+/* Shortest text that reads back as the same number: 0.8, not 0.800000. */
+static void fmt_num(char *out, size_t size, double v)
+{
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(out, size, "%.*g", prec, v);
+        if (strtod(out, NULL) == v)
+            return;
+    }
+}
+
+static void eval_threshold(struct pawl_rule_result *rr, const struct pawl_rule_config *rc,
+                           const struct pawl_results *r)
+{
+    const struct pawl_metric *m = pawl_results_metric(r, rc->metric);
+    char thr[32], act[32];
+    int is_min = rc->kind == PAWL_RULE_MIN;
+
+    fmt_num(thr, sizeof(thr), rc->value);
+    rr->rule = pawl_xasprintf("%s %s %s", rc->metric, is_min ? ">=" : "<=", thr);
+    rr->metric = pawl_xstrdup(rc->metric);
+    rr->kind = pawl_xstrdup(is_min ? "min" : "max");
+    rr->threshold = rc->value;
+    if (!m || m->n == 0) {
+        rr->status = PAWL_RULE_INCONCLUSIVE;
+        rr->message = pawl_xasprintf("%s has no data in this run", rc->metric);
+        return;
+    }
+    rr->actual = m->mean;
+    rr->has_actual = 1;
+    snprintf(act, sizeof(act), "%.4g", m->mean);
+    if (is_min ? m->mean >= rc->value : m->mean <= rc->value) {
+        rr->status = PAWL_RULE_PASS;
+        rr->message = pawl_xasprintf("%s is %s (%s %s)", rc->metric, act,
+                                     is_min ? "minimum" : "maximum", thr);
+    } else {
+        rr->status = PAWL_RULE_FAIL;
+        rr->message = pawl_xasprintf("%s is %s, %s the %s %s", rc->metric, act,
+                                     is_min ? "below" : "above", is_min ? "minimum" : "maximum",
+                                     thr);
+    }
+}
+
+void pawl_gate_evaluate(struct pawl_results *r, const struct pawl_config *cfg)
+{
+    struct pawl_rule_config implicit = {(char *)"pass_rate", PAWL_RULE_MIN, 1.0, 0, 0};
+    const struct pawl_rule_config *rules = cfg->gate.rules;
+    size_t n = cfg->gate.n_rules, i;
+    int failed = 0, inconclusive = 0;
+
+    free_metrics(r);
+    free_rules(r);
+    compute_metrics(r, pawl_z_for_confidence(cfg->gate.confidence));
+    if (n == 0) {
+        rules = &implicit;
+        n = 1;
+    }
+    r->rules = pawl_xcalloc(n, sizeof(*r->rules));
+    for (i = 0; i < n; i++) {
+        struct pawl_rule_result *rr = &r->rules[r->n_rules++];
+        const struct pawl_rule_config *rc = &rules[i];
+
+        if (rc->kind == PAWL_RULE_MIN || rc->kind == PAWL_RULE_MAX) {
+            eval_threshold(rr, rc, r);
+        } else {
+            char thr[32];
+            fmt_num(thr, sizeof(thr), rc->value);
+            rr->kind = pawl_xstrdup(rc->kind == PAWL_RULE_MAX_DROP ? "max_drop"
+                                                                  : "no_new_failures");
+            rr->metric = rc->metric ? pawl_xstrdup(rc->metric) : NULL;
+            rr->rule = rc->kind == PAWL_RULE_MAX_DROP
+                           ? pawl_xasprintf("%s drops at most %s", rc->metric, thr)
+                           : pawl_xstrdup("no new failures");
+            rr->threshold = rc->value;
+            rr->status = PAWL_RULE_INCONCLUSIVE;
+            rr->message = pawl_xstrdup("needs a baseline, and none was given");
+        }
+        if (rr->status == PAWL_RULE_FAIL)
+            failed = 1;
+        else if (rr->status == PAWL_RULE_INCONCLUSIVE)
+            inconclusive = 1;
+    }
+    free(r->verdict);
+    if (failed || (inconclusive && cfg->gate.inconclusive_fails))
+        r->verdict = pawl_xstrdup("fail");
+    else
+        r->verdict = pawl_xstrdup("pass");
+}

@@ -1,0 +1,271 @@
+#include <fnmatch.h>
+#include <openssl/rand.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pawl/alloc.h"
+#include "pawl/loop.h"
+#include "pawl/run.h"
+#include "pawl/utf8.h"
+
+struct runner {
+    struct pawl_suite *suite;
+    struct pawl_results *res;
+    struct pawl_call *calls; /* one per (selected case, trial), in results order */
+    size_t *call_case;       /* results case index of each call */
+    size_t n_calls, next, inflight, finished, errored;
+};
+
+int pawl_run_in_shard(const char *id, unsigned index, unsigned count)
+{
+    /* FNV-1a: fixed, simple and independent of the platform's hash functions. */
+    uint64_t h = 1469598103934665603ULL;
+    const unsigned char *p = (const unsigned char *)id;
+
+    if (count == 0)
+        return 1;
+    while (*p) {
+        h ^= *p++;
+        h *= 1099511628211ULL;
+    }
+    return (unsigned)(h % count) == index - 1;
+}
+
+static void score_trial(struct runner *r, struct pawl_call *call, struct pawl_trial *t)
+{
+    struct pawl_scorer_input in;
+    json_t *vars;
+    size_t i;
+
+    t->scores = pawl_xcalloc(r->suite->n_scorers + 1, sizeof(*t->scores));
+    vars = json_copy((json_t *)call->vars);
+    json_object_set_new(vars, "output", json_string(t->output));
+    in.output = t->output;
+    in.output_len = strlen(t->output);
+    in.vars = vars;
+    in.latency_ms = t->latency_ms;
+    for (i = 0; i < r->suite->n_scorers; i++)
+        pawl_scorer_run(r->suite->scorers[i], &in, &t->scores[i]);
+    json_decref(vars);
+}
+
+static void call_done(struct pawl_call *call)
+{
+    struct runner *r = call->owner;
+    size_t idx = (size_t)(call - r->calls);
+    struct pawl_case_result *cr = &r->res->cases[r->call_case[idx]];
+    struct pawl_trial *t = &cr->trials[call->trial];
+
+    t->latency_ms = call->latency_ms;
+    t->usage = call->usage;
+    call->usage = NULL;
+    t->cost = call->cost;
+    t->has_cost = call->has_cost;
+    if (call->error) {
+        t->error = pawl_utf8_sanitize(call->error, strlen(call->error), NULL);
+        r->errored++;
+    } else {
+        t->output = pawl_utf8_sanitize(call->output ? call->output : "", call->output_len, NULL);
+        score_trial(r, call, t);
+    }
+    free(call->output);
+    call->output = NULL;
+    free(call->error);
+    call->error = NULL;
+    r->inflight--;
+    r->finished++;
+}
+
+static void case_outcomes(struct pawl_results *res, size_t n_scorers)
+{
+    size_t ci, ti, si;
+
+    for (ci = 0; ci < res->n_cases; ci++) {
+        struct pawl_case_result *cr = &res->cases[ci];
+        int passed = cr->n_trials > 0, errored = 0;
+        for (ti = 0; ti < cr->n_trials; ti++) {
+            struct pawl_trial *t = &cr->trials[ti];
+            if (t->error || !t->scores) {
+                errored = 1;
+                passed = 0;
+                continue;
+            }
+            for (si = 0; si < n_scorers; si++)
+                if (!t->scores[si].passed)
+                    passed = 0;
+        }
+        cr->passed = passed;
+        cr->errored = errored;
+    }
+}
+
+static char *now_rfc3339(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char buf[32];
+
+    gmtime_r(&now, &tm);
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return pawl_xstrdup(buf);
+}
+
+static char *new_run_id(void)
+{
+    unsigned char raw[8];
+    char hex[17];
+    size_t i;
+
+    if (RAND_bytes(raw, sizeof(raw)) != 1)
+        memset(raw, 0, sizeof(raw));
+    for (i = 0; i < sizeof(raw); i++)
+        snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    return pawl_xstrdup(hex);
+}
+
+static void fill_header(struct pawl_results *res, const struct pawl_suite *s)
+{
+    size_t i;
+
+    res->pawl_version = pawl_xstrdup(PAWL_VERSION);
+    res->suite = pawl_xstrdup(s->cfg.name);
+    res->run_id = new_run_id();
+    res->started_at = now_rfc3339();
+    pawl_git_describe(&res->git, s->cfg.dir);
+    res->dataset_path = pawl_xstrdup(s->dataset.path);
+    memcpy(res->dataset_blob, s->dataset.blob, sizeof(res->dataset_blob));
+    res->dataset_ref = s->dataset.ref ? pawl_xstrdup(s->dataset.ref) : NULL;
+    res->dataset_cases = s->dataset.n_cases;
+    memcpy(res->task_fingerprint, s->task_fingerprint, sizeof(res->task_fingerprint));
+    memcpy(res->scorers_fingerprint, s->scorers_fingerprint, sizeof(res->scorers_fingerprint));
+    res->n_scorers = s->n_scorers;
+    res->scorer_names = pawl_xcalloc(s->n_scorers + 1, sizeof(char *));
+    for (i = 0; i < s->n_scorers; i++)
+        res->scorer_names[i] = pawl_xstrdup(pawl_scorer_name(s->scorers[i]));
+}
+
+int pawl_run_execute(struct pawl_results *out, struct pawl_suite *suite,
+                     const struct pawl_run_options *opts, struct pawl_error *err)
+{
+    const struct pawl_config *cfg = &suite->cfg;
+    long concurrency = opts->concurrency > 0 ? opts->concurrency : cfg->run.concurrency;
+    long repeat = opts->repeat > 0 ? opts->repeat : cfg->run.repeat;
+    struct runner r;
+    struct pawl_loop *loop = NULL;
+    json_t **vars = NULL;
+    long t0 = pawl_loop_now_ms();
+    size_t ci, k, selected = 0;
+    int rc = 0;
+
+    memset(&r, 0, sizeof(r));
+    r.suite = suite;
+    r.res = out;
+    fill_header(out, suite);
+
+    out->cases = pawl_xcalloc(suite->dataset.n_cases + 1, sizeof(*out->cases));
+    for (ci = 0; ci < suite->dataset.n_cases; ci++) {
+        const struct pawl_case *c = &suite->dataset.cases[ci];
+        if (opts->filter && fnmatch(opts->filter, c->id, 0) != 0)
+            continue;
+        if (!pawl_run_in_shard(c->id, opts->shard_index, opts->shard_count))
+            continue;
+        out->cases[selected].id = pawl_xstrdup(c->id);
+        out->cases[selected].line = c->line;
+        out->cases[selected].n_trials = (size_t)repeat;
+        out->cases[selected].trials = pawl_xcalloc((size_t)repeat, sizeof(struct pawl_trial));
+        selected++;
+    }
+    out->n_cases = selected;
+    if (selected == 0) {
+        rc = pawl_error_set(err, PAWL_EUSAGE, NULL, 0, 0,
+                            "no cases selected (the dataset has %zu; check --filter and --shard)",
+                            suite->dataset.n_cases);
+        goto done;
+    }
+
+    r.n_calls = selected * (size_t)repeat;
+    r.calls = pawl_xcalloc(r.n_calls, sizeof(*r.calls));
+    r.call_case = pawl_xcalloc(r.n_calls, sizeof(*r.call_case));
+    vars = pawl_xcalloc(selected, sizeof(*vars));
+    for (ci = 0, selected = 0; ci < suite->dataset.n_cases; ci++) {
+        const struct pawl_case *c = &suite->dataset.cases[ci];
+        if (selected >= out->n_cases || strcmp(out->cases[selected].id, c->id) != 0)
+            continue;
+        vars[selected] = pawl_case_vars(c);
+        /* Trials of one case are adjacent, so a case's calls start together. */
+        for (k = 0; k < (size_t)repeat; k++) {
+            struct pawl_call *call = &r.calls[selected * (size_t)repeat + k];
+            call->c = c;
+            call->vars = vars[selected];
+            call->trial = (unsigned)k;
+            call->done = call_done;
+            call->owner = &r;
+            r.call_case[selected * (size_t)repeat + k] = selected;
+        }
+        selected++;
+    }
+
+    loop = pawl_loop_new();
+    while (r.finished < r.n_calls) {
+        if (opts->stop && *opts->stop)
+            break;
+        while (r.next < r.n_calls && r.inflight < (size_t)concurrency &&
+               !(opts->stop && *opts->stop)) {
+            struct pawl_call *call = &r.calls[r.next++];
+            r.inflight++;
+            suite->provider->start(suite->provider_state, loop, call);
+        }
+        if (opts->progress)
+            opts->progress(opts->progress_ctx, r.finished, r.n_calls);
+        if (r.finished >= r.n_calls)
+            break;
+        if (pawl_loop_pending(loop) == 0 && r.inflight == 0)
+            continue;
+        if ((rc = pawl_loop_step(loop, 200, err)) < 0)
+            goto done;
+    }
+    if (opts->stop && *opts->stop) {
+        /* Bounded: killed children are reaped within a few loop steps. */
+        long deadline = pawl_loop_now_ms() + 5000;
+        pawl_loop_cancel_all(loop);
+        while (pawl_loop_pending(loop) > 0 && pawl_loop_now_ms() < deadline)
+            pawl_loop_step(loop, 50, NULL);
+        out->interrupted = 1;
+        for (k = r.next; k < r.n_calls; k++) {
+            struct pawl_case_result *cr = &out->cases[r.call_case[k]];
+            cr->trials[r.calls[k].trial].error = pawl_xstrdup("not run: the run was interrupted");
+            cr->trials[r.calls[k].trial].latency_ms = -1;
+        }
+        rc = pawl_error_set(err, PAWL_EINTR, NULL, 0, 0,
+                            "interrupted after %zu of %zu calls", r.finished, r.n_calls);
+    }
+    if (opts->progress)
+        opts->progress(opts->progress_ctx, r.finished, r.n_calls);
+
+    case_outcomes(out, suite->n_scorers);
+    if (rc == 0 && r.errored > 0 &&
+        (double)r.errored / (double)r.n_calls > cfg->run.max_error_rate) {
+        rc = pawl_error_set(err, PAWL_EINFRA, NULL, 0, 0,
+                            "%zu of %zu calls to the '%s' provider failed (error rate %.3f, "
+                            "run.max_error_rate %.3f): the provider failed, not the candidate",
+                            r.errored, r.n_calls, cfg->task.provider,
+                            (double)r.errored / (double)r.n_calls, cfg->run.max_error_rate);
+    }
+done:
+    out->duration_ms = pawl_loop_now_ms() - t0;
+    pawl_loop_free(loop);
+    for (k = 0; k < r.n_calls; k++) {
+        free(r.calls[k].output);
+        free(r.calls[k].error);
+        json_decref(r.calls[k].usage);
+    }
+    for (ci = 0; vars && ci < out->n_cases; ci++)
+        json_decref(vars[ci]);
+    free(vars);
+    free(r.calls);
+    free(r.call_case);
+    return rc;
+}
