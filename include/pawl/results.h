@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "pawl/compare.h"
 #include "pawl/error.h"
 #include "pawl/git.h"
 #include "pawl/scorer.h"
@@ -91,6 +92,8 @@ struct pawl_results {
 
     char *verdict;   /* "pass", "fail", "error" */
     int interrupted;
+
+    struct pawl_comparison *comparison; /* against the baseline; NULL without one; owned */
 };
 
 void pawl_results_init(struct pawl_results *r);
