@@ -389,6 +389,87 @@ int pawl_scorer_check_templates(struct pawl_template *const *ts, size_t n, const
     return 0;
 }
 
+/* ---- shared states ---- */
+
+/* *out is set before anything can fail: pawl_scorer_new() frees a half-built state. */
+int pawl_scorer_value_new(void **out, const struct pawl_node *node, const char *source,
+                          struct pawl_error *err)
+{
+    struct pawl_scorer_value *st = pawl_xcalloc(1, sizeof(*st));
+
+    *out = st;
+    return pawl_scorer_compile_key(&st->value, node, "value", 1, source, err);
+}
+
+int pawl_scorer_value_check(const void *state, const json_t *vars, struct pawl_error *err)
+{
+    const struct pawl_scorer_value *st = state;
+
+    return pawl_scorer_check_templates(&st->value, 1, vars, err);
+}
+
+void pawl_scorer_value_free(void *state)
+{
+    struct pawl_scorer_value *st = state;
+
+    if (!st)
+        return;
+    pawl_template_free(st->value);
+    free(st);
+}
+
+int pawl_scorer_values_new(void **out, const struct pawl_node *node, const char *source,
+                           struct pawl_error *err)
+{
+    struct pawl_scorer_values *st = pawl_xcalloc(1, sizeof(*st));
+    int rc;
+
+    *out = st;
+    if ((rc = pawl_scorer_compile_list(&st->values, &st->n, node, "values", source, err)) < 0)
+        return rc;
+    return pawl_scorer_get_bool(&st->ignore_case, node, "ignore_case", 0, source, err);
+}
+
+int pawl_scorer_values_check(const void *state, const json_t *vars, struct pawl_error *err)
+{
+    const struct pawl_scorer_values *st = state;
+
+    return pawl_scorer_check_templates(st->values, st->n, vars, err);
+}
+
+void pawl_scorer_values_free(void *state)
+{
+    struct pawl_scorer_values *st = state;
+
+    if (!st)
+        return;
+    pawl_scorer_free_templates(st->values, st->n);
+    free(st);
+}
+
+int pawl_scorer_values_find(struct pawl_scorer_found *out, const struct pawl_scorer_values *st,
+                            const struct pawl_scorer_input *in, struct pawl_score *score)
+{
+    out->texts = pawl_xcalloc(st->n, sizeof(*out->texts));
+    out->found = pawl_xcalloc(st->n, sizeof(*out->found));
+    out->n = st->n;
+    return pawl_scorer_find_each(out->found, out->texts, st->values, st->n, "values", 1,
+                                 st->ignore_case, in, score);
+}
+
+void pawl_scorer_found_release(struct pawl_scorer_found *f)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++)
+        pawl_buf_release(&f->texts[i]);
+    free(f->texts);
+    free(f->found);
+    f->texts = NULL;
+    f->found = NULL;
+    f->n = 0;
+}
+
 /* ---- scoring helpers ---- */
 
 static char *clip(char *out, const char *s, size_t len, int quote)

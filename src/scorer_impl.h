@@ -88,6 +88,53 @@ int pawl_scorer_get_bool(int *out, const struct pawl_node *map, const char *key,
 int pawl_scorer_check_templates(struct pawl_template *const *ts, size_t n, const json_t *vars,
                                 struct pawl_error *err);
 
+/* ---- shared states: functions with the signatures of the ops they fill ---- */
+
+/*
+ * The state of a scorer configured by one required `value` template
+ * (contains, icontains, starts-with, equals). pawl_scorer_value_new() leaves
+ * `trim` 0; equals reads its own `trim` key on top of it.
+ */
+struct pawl_scorer_value {
+    struct pawl_template *value;
+    int trim;
+};
+
+int pawl_scorer_value_new(void **out, const struct pawl_node *node, const char *source,
+                          struct pawl_error *err);
+int pawl_scorer_value_check(const void *state, const json_t *vars, struct pawl_error *err);
+void pawl_scorer_value_free(void *state);
+
+/*
+ * The state of a scorer configured by a `values` list and `ignore_case`
+ * (default false): contains-any and contains-all.
+ */
+struct pawl_scorer_values {
+    struct pawl_template **values;
+    size_t n;
+    int ignore_case;
+};
+
+int pawl_scorer_values_new(void **out, const struct pawl_node *node, const char *source,
+                           struct pawl_error *err);
+int pawl_scorer_values_check(const void *state, const json_t *vars, struct pawl_error *err);
+void pawl_scorer_values_free(void *state);
+
+/* Each of a values state's templates rendered for one case, and whether the output contains it. */
+struct pawl_scorer_found {
+    struct pawl_buf *texts;
+    int *found;
+    size_t n;
+};
+
+/*
+ * pawl_scorer_find_each() over `st`, ignoring case when it says so. `out` is
+ * filled either way; release it with pawl_scorer_found_release().
+ */
+int pawl_scorer_values_find(struct pawl_scorer_found *out, const struct pawl_scorer_values *st,
+                            const struct pawl_scorer_input *in, struct pawl_score *score);
+void pawl_scorer_found_release(struct pawl_scorer_found *f);
+
 /* ---- scoring helpers ---- */
 
 /* Room for one quoted value: 200 bytes of text, each byte possibly escaped as \xNN. */

@@ -1,42 +1,11 @@
 /* contains: the rendered `value` occurs in the output, byte for byte. */
-#include <stdlib.h>
-
-#include "pawl/alloc.h"
 #include "scorer_impl.h"
-
-struct state {
-    struct pawl_template *value;
-};
 
 static const char *const keys[] = {"value", NULL};
 
-static void state_free(void *p)
-{
-    struct state *st = p;
-
-    pawl_template_free(st->value);
-    free(st);
-}
-
-static int init(void **out, const struct pawl_node *node, const char *source,
-                struct pawl_error *err)
-{
-    struct state *st = pawl_xcalloc(1, sizeof(*st));
-
-    *out = st;
-    return pawl_scorer_compile_key(&st->value, node, "value", 1, source, err);
-}
-
-static int check(const void *p, const json_t *vars, struct pawl_error *err)
-{
-    const struct state *st = p;
-
-    return pawl_scorer_check_templates(&st->value, 1, vars, err);
-}
-
 static int score(const void *p, const struct pawl_scorer_input *in, struct pawl_score *out)
 {
-    const struct state *st = p;
+    const struct pawl_scorer_value *st = p;
     struct pawl_buf want = PAWL_BUF_INIT;
     char q[PAWL_QUOTE_SIZE];
     int found = 0;
@@ -51,8 +20,8 @@ static int score(const void *p, const struct pawl_scorer_input *in, struct pawl_
 const struct pawl_scorer_ops pawl_scorer_contains_ops = {
     .type = "contains",
     .keys = keys,
-    .init = init,
-    .check = check,
+    .init = pawl_scorer_value_new,
+    .check = pawl_scorer_value_check,
     .score = score,
-    .free = state_free,
+    .free = pawl_scorer_value_free,
 };

@@ -1,42 +1,20 @@
 /* equals: the output equals the rendered `value`, by default ignoring surrounding whitespace. */
-#include <stdlib.h>
 #include <string.h>
 
-#include "pawl/alloc.h"
 #include "scorer_impl.h"
 
-struct state {
-    struct pawl_template *value;
-    int trim;
-};
-
 static const char *const keys[] = {"value", "trim", NULL};
-
-static void state_free(void *p)
-{
-    struct state *st = p;
-
-    pawl_template_free(st->value);
-    free(st);
-}
 
 static int init(void **out, const struct pawl_node *node, const char *source,
                 struct pawl_error *err)
 {
-    struct state *st = pawl_xcalloc(1, sizeof(*st));
+    struct pawl_scorer_value *st;
     int rc;
 
-    *out = st;
-    if ((rc = pawl_scorer_compile_key(&st->value, node, "value", 1, source, err)) < 0)
+    if ((rc = pawl_scorer_value_new(out, node, source, err)) < 0)
         return rc;
+    st = *out;
     return pawl_scorer_get_bool(&st->trim, node, "trim", 1, source, err);
-}
-
-static int check(const void *p, const json_t *vars, struct pawl_error *err)
-{
-    const struct state *st = p;
-
-    return pawl_scorer_check_templates(&st->value, 1, vars, err);
 }
 
 static int is_space(char c)
@@ -56,7 +34,7 @@ static void trim(const char **s, size_t *len)
 
 static int score(const void *p, const struct pawl_scorer_input *in, struct pawl_score *out)
 {
-    const struct state *st = p;
+    const struct pawl_scorer_value *st = p;
     struct pawl_buf want = PAWL_BUF_INIT;
     char qo[PAWL_QUOTE_SIZE], qw[PAWL_QUOTE_SIZE];
     const char *o = in->output, *w;
@@ -85,7 +63,7 @@ const struct pawl_scorer_ops pawl_scorer_equals_ops = {
     .type = "equals",
     .keys = keys,
     .init = init,
-    .check = check,
+    .check = pawl_scorer_value_check,
     .score = score,
-    .free = state_free,
+    .free = pawl_scorer_value_free,
 };
