@@ -1,9 +1,11 @@
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pawl/alloc.h"
+#include "pawl/buf.h"
 #include "pawl/gate.h"
 #include "pawl/stats.h"
 
@@ -76,6 +78,42 @@ static void set_interval(struct pawl_metric *m, const double *v, size_t n, doubl
     m->ci_hi = mean + half;
 }
 
+/*
+ * pass@k and pass^k over the cases that ran, with k the fewest trials any
+ * case got, so every case is judged on the same k. An errored trial counts
+ * as a failed one, as it does for pass_rate.
+ */
+static void add_pass_k(struct pawl_results *r, size_t *alloc, double *vals, double z)
+{
+    size_t k = pawl_results_pass_k(r), ci, ti, si, nv = 0;
+    double *hat;
+    struct pawl_metric *m;
+
+    if (k == 0)
+        return;
+    hat = pawl_xcalloc(r->n_cases + 1, sizeof(double));
+    for (ci = 0; ci < r->n_cases; ci++) {
+        const struct pawl_case_result *cr = &r->cases[ci];
+        unsigned passing = 0;
+        if (cr->n_trials == 0)
+            continue;
+        for (ti = 0; ti < cr->n_trials; ti++) {
+            const struct pawl_trial *t = &cr->trials[ti];
+            int pass = !t->error && t->scores;
+            for (si = 0; pass && si < r->n_scorers; si++)
+                pass = t->scores[si].passed;
+            passing += (unsigned)pass;
+        }
+        vals[nv] = pawl_stats_pass_at_k((unsigned)cr->n_trials, passing, (unsigned)k);
+        hat[nv++] = pawl_stats_pass_hat_k((unsigned)cr->n_trials, passing, (unsigned)k);
+    }
+    m = add_metric(r, alloc, "pass_at_k");
+    set_interval(m, vals, nv, z);
+    m = add_metric(r, alloc, "pass_hat_k");
+    set_interval(m, hat, nv, z);
+    free(hat);
+}
+
 static void compute_metrics(struct pawl_results *r, double z)
 {
     size_t alloc = 0, si, ci, ti, n_lat = 0, n_calls = 0, n_err = 0;
@@ -108,6 +146,7 @@ static void compute_metrics(struct pawl_results *r, double z)
         vals[ci] = r->cases[ci].passed ? 1 : 0;
     m = add_metric(r, &alloc, "pass_rate");
     set_interval(m, vals, r->n_cases, z);
+    add_pass_k(r, &alloc, vals, z);
 
     for (ci = 0; ci < r->n_cases; ci++) {
         for (ti = 0; ti < r->cases[ci].n_trials; ti++) {
@@ -242,6 +281,103 @@ static void eval_threshold(struct pawl_rule_result *rr, const struct pawl_rule_c
     }
 }
 
+/* 95%, 99.9%: the confidence as a percentage with as few decimals as it needs. */
+static void fmt_percent(char *out, size_t size, double confidence)
+{
+    double pct = confidence * 100;
+    int prec;
+
+    for (prec = 0; prec < 6; prec++) {
+        snprintf(out, size, "%.*f", prec, pct);
+        if (fabs(strtod(out, NULL) - pct) < 1e-9)
+            return;
+    }
+}
+
+static void eval_max_drop(struct pawl_rule_result *rr, const struct pawl_rule_config *rc,
+                          const struct pawl_comparison *c)
+{
+    const struct pawl_metric_comparison *m = pawl_comparison_metric(c, rc->metric);
+    struct pawl_buf b = PAWL_BUF_INIT;
+    char thr[32], pct[16];
+    size_t pairs;
+
+    if (!m) {
+        rr->status = PAWL_RULE_ERROR;
+        rr->message = pawl_xasprintf("metric '%s' is not in the baseline", rc->metric);
+        return;
+    }
+    if (m->n == 0 || !isfinite(m->delta)) {
+        rr->status = PAWL_RULE_INCONCLUSIVE;
+        rr->message = pawl_xasprintf("%s has no case scored in both runs", rc->metric);
+        return;
+    }
+    rr->actual = m->delta;
+    rr->has_actual = 1;
+    fmt_num(thr, sizeof(thr), rc->value);
+    fmt_percent(pct, sizeof(pct), c->confidence);
+    pawl_buf_printf(&b, "%s changed by %+.3f (%s%% interval %+.3f to %+.3f, ", rc->metric,
+                    m->delta, pct, m->ci.lo, m->ci.hi);
+    if (m->method && strcmp(m->method, "mcnemar") == 0) {
+        if (m->p_value < 0.001)
+            pawl_buf_puts(&b, "mcnemar p<0.001)");
+        else
+            pawl_buf_printf(&b, "mcnemar p=%.2g)", m->p_value);
+    } else {
+        pawl_buf_puts(&b, "bootstrap)");
+    }
+    switch (pawl_stats_verdict(m->delta, m->ci, rc->value)) {
+    case PAWL_STATS_PASS:
+        rr->status = PAWL_RULE_PASS;
+        pawl_buf_printf(&b, ", within the allowed drop of %s", thr);
+        break;
+    case PAWL_STATS_REGRESSION:
+        rr->status = PAWL_RULE_FAIL;
+        pawl_buf_printf(&b, ", beyond the allowed drop of %s", thr);
+        break;
+    case PAWL_STATS_INCONCLUSIVE:
+        rr->status = PAWL_RULE_INCONCLUSIVE;
+        pairs = pawl_stats_pairs_to_decide(m->delta, m->ci, m->n, rc->value);
+        if (pairs == 0 || pairs == SIZE_MAX)
+            pawl_buf_puts(&b, "; more data cannot decide it");
+        else
+            pawl_buf_printf(&b, "; about %zu paired cases would decide it", pairs);
+        pawl_buf_printf(&b, " (minimum detectable effect %.3f)", m->mde);
+        break;
+    }
+    rr->message = pawl_buf_detach(&b, NULL);
+}
+
+/* Names at most this many broken cases; the reports list them all. */
+#define BROKEN_LISTED 10
+
+static void eval_no_new_failures(struct pawl_rule_result *rr, const struct pawl_comparison *c)
+{
+    struct pawl_buf b = PAWL_BUF_INIT;
+    size_t i, shown = 0;
+
+    rr->actual = (double)c->n_broken;
+    rr->has_actual = 1;
+    if (c->n_broken == 0) {
+        rr->status = PAWL_RULE_PASS;
+        rr->message = pawl_xstrdup("no case that passed in the baseline fails now");
+        return;
+    }
+    rr->status = PAWL_RULE_FAIL;
+    pawl_buf_printf(&b, "%zu %s in the baseline and %s now: ", c->n_broken,
+                    c->n_broken == 1 ? "case passed" : "cases passed",
+                    c->n_broken == 1 ? "fails" : "fail");
+    for (i = 0; i < c->n_cases && shown < BROKEN_LISTED; i++) {
+        if (c->cases[i].change != PAWL_CHANGE_BROKEN)
+            continue;
+        pawl_buf_printf(&b, "%s%s", shown ? ", " : "", c->cases[i].id ? c->cases[i].id : "");
+        shown++;
+    }
+    if (c->n_broken > shown)
+        pawl_buf_printf(&b, " and %zu more", c->n_broken - shown);
+    rr->message = pawl_buf_detach(&b, NULL);
+}
+
 void pawl_gate_evaluate(struct pawl_results *r, const struct pawl_config *cfg)
 {
     struct pawl_rule_config implicit = {(char *)"pass_rate", PAWL_RULE_MIN, 1.0, 0, 0};
@@ -273,10 +409,17 @@ void pawl_gate_evaluate(struct pawl_results *r, const struct pawl_config *cfg)
                            ? pawl_xasprintf("%s drops at most %s", rc->metric, thr)
                            : pawl_xstrdup("no new failures");
             rr->threshold = rc->value;
-            rr->status = PAWL_RULE_INCONCLUSIVE;
-            rr->message = pawl_xstrdup("needs a baseline, and none was given");
+            if (!r->comparison) {
+                rr->status = PAWL_RULE_INCONCLUSIVE;
+                rr->message = pawl_xstrdup("needs a baseline, and none was given");
+            } else if (rc->kind == PAWL_RULE_MAX_DROP) {
+                eval_max_drop(rr, rc, r->comparison);
+            } else {
+                eval_no_new_failures(rr, r->comparison);
+            }
         }
-        if (rr->status == PAWL_RULE_FAIL)
+        /* A rule that cannot be evaluated must not let the change through. */
+        if (rr->status == PAWL_RULE_FAIL || rr->status == PAWL_RULE_ERROR)
             failed = 1;
         else if (rr->status == PAWL_RULE_INCONCLUSIVE)
             inconclusive = 1;

@@ -61,6 +61,10 @@ void pawl_results_release(struct pawl_results *r)
     }
     free(r->rules);
     free(r->verdict);
+    if (r->comparison) {
+        pawl_comparison_release(r->comparison);
+        free(r->comparison);
+    }
     pawl_results_init(r);
 }
 
@@ -72,6 +76,21 @@ const struct pawl_metric *pawl_results_metric(const struct pawl_results *r, cons
         if (r->metrics[i].name && strcmp(r->metrics[i].name, name) == 0)
             return &r->metrics[i];
     return NULL;
+}
+
+size_t pawl_results_pass_k(const struct pawl_results *r)
+{
+    size_t i, k = 0;
+    int repeats = 0;
+
+    for (i = 0; i < r->n_cases; i++) {
+        size_t n = r->cases[i].n_trials;
+        if (n > 1)
+            repeats = 1;
+        if (n > 0 && (k == 0 || n < k))
+            k = n;
+    }
+    return repeats ? k : 0;
 }
 
 /* ---- writing ---- */
@@ -178,7 +197,7 @@ static json_t *rule_to_json(const struct pawl_rule_result *g)
 json_t *pawl_results_to_json(const struct pawl_results *r)
 {
     json_t *doc = json_object(), *run, *git, *ds, *fp, *arr, *metrics;
-    size_t i;
+    size_t i, pass_k = pawl_results_pass_k(r);
 
     json_object_set_new(doc, "schema", json_integer(PAWL_RESULTS_SCHEMA));
     json_object_set_new(doc, "pawl_version",
@@ -231,6 +250,10 @@ json_t *pawl_results_to_json(const struct pawl_results *r)
         json_object_set_new(o, "n", json_integer((json_int_t)m->n));
         if (m->has_ci)
             json_object_set_new(o, "ci", json_pack("[oo]", jreal(m->ci_lo), jreal(m->ci_hi)));
+        /* Derived from the cases, so it is rewritten, not read back. */
+        if (pass_k && m->name &&
+            (strcmp(m->name, "pass_at_k") == 0 || strcmp(m->name, "pass_hat_k") == 0))
+            json_object_set_new(o, "k", json_integer((json_int_t)pass_k));
         json_object_set_new(metrics, m->name ? m->name : "", o);
     }
     json_object_set_new(doc, "metrics", metrics);
@@ -240,6 +263,8 @@ json_t *pawl_results_to_json(const struct pawl_results *r)
         json_array_append_new(arr, rule_to_json(&r->rules[i]));
     json_object_set_new(doc, "gate", arr);
 
+    if (r->comparison)
+        json_object_set_new(doc, "comparison", pawl_comparison_to_json(r->comparison));
     json_object_set_new(doc, "verdict", jstr(r->verdict));
     return doc;
 }

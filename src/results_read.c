@@ -510,6 +510,91 @@ static int read_rule(struct rd *rd, const json_t *o, struct pawl_rule_result *g)
     return 0;
 }
 
+/* ---- the comparison with a baseline ---- */
+
+static int cmp_id_key(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct id_at *)elem)->id);
+}
+
+struct slot {
+    size_t cand;  /* candidate case index, SIZE_MAX when the id is not among them */
+    size_t order; /* position in the file, to keep the sort stable */
+};
+
+static int cmp_slot(const void *a, const void *b)
+{
+    const struct slot *x = a, *y = b;
+
+    if (x->cand != y->cand)
+        return x->cand < y->cand ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+/*
+ * The file lists compared cases grouped by change. Put them back in
+ * candidate order with their dataset lines and candidate pass shares, as
+ * pawl_compare() left them, so a read comparison looks like a computed one
+ * (except that passing cases are not listed, so they stay absent).
+ */
+static void align_comparison(struct pawl_results *r)
+{
+    struct pawl_comparison *c = r->comparison;
+    struct id_at *ids = pawl_xcalloc(r->n_cases + 1, sizeof(*ids));
+    struct slot *slots = pawl_xcalloc(c->n_cases + 1, sizeof(*slots));
+    struct pawl_case_comparison *cases = pawl_xcalloc(c->n_cases + 1, sizeof(*cases));
+    size_t i, ti, si;
+
+    for (i = 0; i < r->n_cases; i++) {
+        ids[i].id = r->cases[i].id;
+        ids[i].index = i;
+    }
+    qsort(ids, r->n_cases, sizeof(*ids), cmp_id_at);
+    for (i = 0; i < c->n_cases; i++) {
+        const struct id_at *hit =
+            bsearch(c->cases[i].id, ids, r->n_cases, sizeof(*ids), cmp_id_key);
+        slots[i].cand = hit ? hit->index : SIZE_MAX;
+        slots[i].order = i;
+    }
+    qsort(slots, c->n_cases, sizeof(*slots), cmp_slot);
+    for (i = 0; i < c->n_cases; i++) {
+        const struct pawl_case_result *cr;
+        size_t passing = 0;
+        cases[i] = c->cases[slots[i].order];
+        if (slots[i].cand == SIZE_MAX)
+            continue;
+        cr = &r->cases[slots[i].cand];
+        cases[i].line = cr->line;
+        for (ti = 0; ti < cr->n_trials; ti++) {
+            const struct pawl_trial *t = &cr->trials[ti];
+            int pass = !t->error && t->scores;
+            for (si = 0; pass && si < r->n_scorers; si++)
+                pass = t->scores[si].passed;
+            passing += (size_t)pass;
+        }
+        cases[i].cand_pass = cr->n_trials ? (double)passing / (double)cr->n_trials : 0;
+    }
+    free(c->cases);
+    c->cases = cases;
+    free(slots);
+    free(ids);
+}
+
+/* Optional: only a run compared with a baseline has the section. */
+static int read_comparison(struct rd *rd, const json_t *doc, struct pawl_results *r)
+{
+    const json_t *v = json_object_get(doc, "comparison");
+    int rc;
+
+    if (!v)
+        return 0;
+    r->comparison = pawl_xcalloc(1, sizeof(*r->comparison));
+    if ((rc = pawl_comparison_from_json(r->comparison, v, rd->source, rd->err)) < 0)
+        return rc;
+    align_comparison(r);
+    return 0;
+}
+
 static int read_doc(struct rd *rd, const json_t *doc, struct pawl_results *r)
 {
     static const char *const verdicts[] = {"pass", "fail", "error"};
@@ -571,7 +656,8 @@ static int read_doc(struct rd *rd, const json_t *doc, struct pawl_results *r)
         pop(rd, o2);
     }
     pop(rd, old);
-    if (rc < 0 || (rc = get_typed(rd, doc, "verdict", JSON_STRING, 1, &v)) < 0 || !v)
+    if (rc < 0 || (rc = read_comparison(rd, doc, r)) < 0 ||
+        (rc = get_typed(rd, doc, "verdict", JSON_STRING, 1, &v)) < 0 || !v)
         return rc;
     if ((rc = get_one_of(rd, doc, "verdict", verdicts, 3, &verdict)) < 0)
         return rc;
@@ -593,26 +679,32 @@ int pawl_results_from_json(struct pawl_results *out, const json_t *doc, const ch
     return rc;
 }
 
-int pawl_results_read(struct pawl_results *out, const char *path, struct pawl_error *err)
+int pawl_results_parse(struct pawl_results *out, const char *data, size_t len,
+                       const char *source, struct pawl_error *err)
 {
-    struct pawl_buf text = PAWL_BUF_INIT;
-    json_t *doc = NULL;
+    json_t *doc;
     json_error_t jerr;
     int rc;
 
     pawl_results_init(out);
-    if ((rc = pawl_fs_read(&text, path, path, RESULTS_MAX_BYTES, err)) < 0)
-        goto done;
-    doc = json_loadb(text.ptr, text.len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc) {
-        rc = pawl_error_set(err, PAWL_EDATA, path, jerr.line > 0 ? jerr.line : 0,
-                            jerr.line > 0 && jerr.column > 0 ? jerr.column : 0, "invalid JSON: %s",
-                            jerr.text);
-        goto done;
-    }
-    rc = pawl_results_from_json(out, doc, path, err);
-done:
+    doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc)
+        return pawl_error_set(err, PAWL_EDATA, source, jerr.line > 0 ? jerr.line : 0,
+                              jerr.line > 0 && jerr.column > 0 ? jerr.column : 0,
+                              "invalid JSON: %s", jerr.text);
+    rc = pawl_results_from_json(out, doc, source, err);
     json_decref(doc);
+    return rc;
+}
+
+int pawl_results_read(struct pawl_results *out, const char *path, struct pawl_error *err)
+{
+    struct pawl_buf text = PAWL_BUF_INIT;
+    int rc;
+
+    pawl_results_init(out);
+    if ((rc = pawl_fs_read(&text, path, path, RESULTS_MAX_BYTES, err)) == 0)
+        rc = pawl_results_parse(out, text.ptr, text.len, path, err);
     pawl_buf_release(&text);
     return rc;
 }

@@ -79,6 +79,15 @@ struct pawl_compare_options {
     unsigned resamples;         /* 0 = PAWL_STATS_RESAMPLES */
 };
 
+/*
+ * The integrity check alone, so a run can refuse an incomparable baseline
+ * before it makes a single call: the candidate's dataset blob and scorers
+ * fingerprint against the baseline's.
+ */
+int pawl_compare_check(const struct pawl_results *base, const char *blob,
+                       const char *scorers_fingerprint, int allow_dataset_change,
+                       struct pawl_error *err);
+
 int pawl_compare(struct pawl_comparison *out, const struct pawl_results *base,
                  const struct pawl_results *cand, const struct pawl_compare_options *opts,
                  struct pawl_error *err);
@@ -88,7 +97,17 @@ const struct pawl_metric_comparison *pawl_comparison_metric(const struct pawl_co
                                                             const char *metric);
 const char *pawl_case_change_name(enum pawl_case_change change); /* "broken", ... */
 
-/* The "comparison" section of the results file, and back. */
+/*
+ * The "comparison" section of the results file, and back. Keys come in a
+ * fixed order; the seed is a decimal string (64 bits do not survive JSON
+ * readers that hold numbers as doubles); NaN is written as null. Cases are
+ * written as id lists per change (broken, fixed, flaky, still_failing,
+ * errored); passing cases are not listed, so from_json() gives back only
+ * the listed cases, grouped by change, with line 0 and the pass shares the
+ * change implies (NaN for flaky and errored). pawl_results_read() puts them
+ * back in candidate order with the candidate's lines and pass shares.
+ * Errors name JSON pointers under "/comparison", as the results reader does.
+ */
 json_t *pawl_comparison_to_json(const struct pawl_comparison *c);
 int pawl_comparison_from_json(struct pawl_comparison *out, const json_t *doc, const char *source,
                               struct pawl_error *err);

@@ -105,10 +105,20 @@ json_t *pawl_results_to_json(const struct pawl_results *r);
 int pawl_results_write(const struct pawl_results *r, const char *path, struct pawl_error *err);
 /* Reads a results file; malformed files are PAWL_EDATA naming the path and JSON pointer. */
 int pawl_results_read(struct pawl_results *out, const char *path, struct pawl_error *err);
+/* The same from bytes in memory (a baseline read at a git revision); `source` names it. */
+int pawl_results_parse(struct pawl_results *out, const char *data, size_t len,
+                       const char *source, struct pawl_error *err);
 int pawl_results_from_json(struct pawl_results *out, const json_t *doc, const char *source,
                            struct pawl_error *err);
 
 /* Lookup helpers; NULL when absent. */
 const struct pawl_metric *pawl_results_metric(const struct pawl_results *r, const char *name);
+
+/*
+ * The k of the run's pass_at_k and pass_hat_k metrics: the fewest trials
+ * any case with trials got. 0 when no case ran more than one trial (the
+ * run has no repeats, and so no pass@k).
+ */
+size_t pawl_results_pass_k(const struct pawl_results *r);
 
 #endif
