@@ -12,6 +12,7 @@
 #ifndef PAWL_REPORT_H
 #define PAWL_REPORT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "pawl/buf.h"
@@ -28,8 +29,31 @@ int pawl_report_markdown_render(struct pawl_buf *out, const struct pawl_results 
 int pawl_report_markdown_write(const struct pawl_results *r, const char *path,
                                struct pawl_error *err);
 
+/*
+ * The same summary for a run compared with a baseline (cand->comparison set):
+ * the metric table gains baseline, delta, interval and verdict columns, and
+ * broken cases are shown in full, fixed and flaky ones folded. `base`, the
+ * baseline's results, may be NULL; when given, each broken case shows the
+ * baseline's output next to the candidate's. Without cand->comparison, this
+ * is pawl_report_markdown_render() and `base` is ignored; the plain functions
+ * are these with `base` NULL.
+ */
+int pawl_report_markdown_render_compared(struct pawl_buf *out, const struct pawl_results *cand,
+                                         const struct pawl_results *base);
+int pawl_report_markdown_write_compared(const struct pawl_results *cand,
+                                        const struct pawl_results *base, const char *path,
+                                        struct pawl_error *err);
+
 /* The short terminal table; `color` adds ANSI colour. */
 void pawl_report_terminal(FILE *fp, const struct pawl_results *r, int color);
+
+/*
+ * Pairs r's cases with r->comparison->cases, which lists the paired cases in
+ * candidate order: a new array of r->n_cases indexes into comparison->cases,
+ * SIZE_MAX for a case without a pair (added since the baseline). NULL when r
+ * has no comparison or no cases. The caller frees it.
+ */
+size_t *pawl_report_pair_cases(const struct pawl_results *r);
 
 /* Replaces what XML 1.0 cannot carry and escapes &<>"' ; appends to `out`. */
 void pawl_xml_escape(struct pawl_buf *out, const char *s, size_t len);

@@ -287,16 +287,30 @@ static void put_property(struct pawl_buf *b, const char *prefix, const char *nam
     pawl_buf_release(&n);
 }
 
+/* The changes a case's properties record: the ones a reviewer acts on. */
+static const char *change_name(int change)
+{
+    return change == PAWL_CHANGE_BROKEN || change == PAWL_CHANGE_FIXED ||
+                   change == PAWL_CHANGE_FLAKY
+               ? pawl_case_change_name((enum pawl_case_change)change)
+               : NULL;
+}
+
 static void put_case_properties(struct pawl_buf *b, const struct pawl_results *r,
-                                const struct pawl_case_result *c)
+                                const struct pawl_case_result *c, int change)
 {
     struct pawl_buf v = PAWL_BUF_INIT;
-    size_t i, j;
+    size_t i, j, n_scorers = c->n_trials ? r->n_scorers : 0;
+    const char *changed = change_name(change);
 
-    if (!r->n_scorers || !c->n_trials)
+    if (!n_scorers && !changed)
         return;
     pawl_buf_puts(b, "      <properties>\n");
-    for (j = 0; j < r->n_scorers; j++) {
+    if (changed) {
+        pawl_buf_puts(&v, changed);
+        put_property(b, "", "change", &v);
+    }
+    for (j = 0; j < n_scorers; j++) {
         pawl_buf_reset(&v);
         for (i = 0; i < c->n_trials; i++) {
             if (i)
@@ -361,10 +375,11 @@ static long case_ms(const struct pawl_case_result *c)
     return ms;
 }
 
+/* `change` is the case's enum pawl_case_change since the baseline, or -1. */
 static void put_case(struct pawl_buf *b, struct nameset *names, const char *classname,
-                     const struct pawl_results *r, const struct pawl_case_result *c)
+                     const struct pawl_results *r, const struct pawl_case_result *c, int change)
 {
-    struct pawl_buf text = PAWL_BUF_INIT;
+    struct pawl_buf text = PAWL_BUF_INIT, why = PAWL_BUF_INIT;
 
     pawl_buf_puts(b, "    <testcase");
     put_attr(b, "classname", classname);
@@ -375,17 +390,22 @@ static void put_case(struct pawl_buf *b, struct nameset *names, const char *clas
         pawl_buf_printf(b, " line=\"%d\"", c->line);
     put_time(b, case_ms(c));
     pawl_buf_puts(b, ">\n");
-    put_case_properties(b, r, c);
+    put_case_properties(b, r, c, change);
     if (c->errored) {
         case_error_text(&text, c);
         put_result(b, "error", "pawl.ProviderError", &text);
     } else if (!c->passed) {
-        case_failure_text(&text, r, c);
+        /* Reporters show the message, so a broken case says so in its first words. */
+        if (change == PAWL_CHANGE_BROKEN)
+            pawl_buf_puts(&text, "broken since baseline: ");
+        case_failure_text(&why, r, c);
+        pawl_buf_add(&text, why.ptr, why.len);
         put_result(b, "failure", "pawl.CaseFailed", &text);
     }
     put_case_output(b, c);
     pawl_buf_puts(b, "    </testcase>\n");
     pawl_buf_release(&text);
+    pawl_buf_release(&why);
 }
 
 /* ---- gate rules ---- */
@@ -442,12 +462,32 @@ static void put_rule(struct pawl_buf *b, struct nameset *names, const char *clas
 
 /* ---- the document ---- */
 
+/* Added cases have no entry in comparison->cases, so one walk in step pairs the rest. */
+size_t *pawl_report_pair_cases(const struct pawl_results *r)
+{
+    const struct pawl_comparison *cmp = r->comparison;
+    size_t *pair, i, j = 0;
+
+    if (!cmp || !r->n_cases)
+        return NULL;
+    pair = pawl_xcalloc(r->n_cases, sizeof(*pair));
+    for (i = 0; i < r->n_cases; i++) {
+        const char *id = r->cases[i].id ? r->cases[i].id : "";
+        if (j < cmp->n_cases && cmp->cases[j].id && strcmp(cmp->cases[j].id, id) == 0)
+            pair[i] = j++;
+        else
+            pair[i] = SIZE_MAX;
+    }
+    return pair;
+}
+
 int pawl_report_junit_render(struct pawl_buf *out, const struct pawl_results *r)
 {
     struct pawl_buf b = PAWL_BUF_INIT;
     struct nameset names = {NULL, 0, 0};
     const char *suite = r->suite && *r->suite ? r->suite : "pawl";
     char *classname = NULL, *gate_name = NULL;
+    size_t *pair = pawl_report_pair_cases(r);
     size_t i, c_fail = 0, c_err = 0, g_fail = 0, g_err = 0;
     long ms = r->duration_ms > 0 ? r->duration_ms : 0;
     int rc;
@@ -472,7 +512,8 @@ int pawl_report_junit_render(struct pawl_buf *out, const struct pawl_results *r)
     classname = pawl_xasprintf("pawl.%s", suite);
     put_suite_open(&b, suite, r->n_cases, c_fail, c_err, ms, r->started_at);
     for (i = 0; i < r->n_cases; i++)
-        put_case(&b, &names, classname, r, &r->cases[i]);
+        put_case(&b, &names, classname, r, &r->cases[i],
+                 pair && pair[i] != SIZE_MAX ? (int)r->comparison->cases[pair[i]].change : -1);
     pawl_buf_puts(&b, "  </testsuite>\n");
     nameset_release(&names);
 
@@ -489,6 +530,7 @@ int pawl_report_junit_render(struct pawl_buf *out, const struct pawl_results *r)
     pawl_buf_puts(&b, "</testsuites>\n");
 
     rc = pawl_buf_add(out, b.ptr, b.len);
+    free(pair);
     free(classname);
     free(gate_name);
     pawl_buf_release(&b);

@@ -11,6 +11,7 @@
 
 #define TERM_CASES 20
 #define TERM_DETAIL_MAX 200 /* bytes of the reason shown per case */
+#define TERM_BROKEN 10      /* broken case ids named */
 
 #define GREEN "\033[32m"
 #define RED "\033[31m"
@@ -136,22 +137,109 @@ static void put_cases(struct pawl_buf *b, const struct pawl_results *r, int colo
     pawl_buf_release(&d);
 }
 
+/* Ids of the cases that passed in the baseline and fail now, on one line. */
+static void put_broken(struct pawl_buf *b, const struct pawl_results *r, int color)
+{
+    const struct pawl_comparison *c = r->comparison;
+    struct pawl_buf ids = PAWL_BUF_INIT;
+    size_t i, n = 0;
+
+    for (i = 0; c && i < c->n_cases; i++) {
+        if (c->cases[i].change != PAWL_CHANGE_BROKEN)
+            continue;
+        if (n < TERM_BROKEN) {
+            if (n)
+                pawl_buf_puts(&ids, ", ");
+            put_text(&ids, c->cases[i].id ? c->cases[i].id : "", TERM_DETAIL_MAX);
+        }
+        n++;
+    }
+    if (n) {
+        pawl_buf_puts(b, "  ");
+        put_word(b, "broken since baseline:", RED, color);
+        pawl_buf_printf(b, " %s%s (%zu)\n", ids.ptr, n > TERM_BROKEN ? ", ..." : "", n);
+    }
+    pawl_buf_release(&ids);
+}
+
+/* "-0.040", "+0.010"; a change that rounds to zero reads "+0.000", never "-0.000". */
+static void put_signed(struct pawl_buf *b, const char *metric, double v)
+{
+    size_t n = strlen(metric), start = b->len, i;
+    int zero = 1;
+
+    if (!isfinite(v)) {
+        pawl_buf_puts(b, "n/a");
+        return;
+    }
+    pawl_buf_printf(b, n > 3 && strcmp(metric + n - 3, "_ms") == 0 ? "%+.0f" : "%+.3f", v);
+    for (i = start; i < b->len; i++) {
+        if (b->ptr[i] == ',')
+            b->ptr[i] = '.';
+        else if (b->ptr[i] >= '1' && b->ptr[i] <= '9')
+            zero = 0;
+    }
+    if (zero)
+        b->ptr[start] = '+';
+}
+
+static void put_name(struct pawl_buf *b, const char *name, size_t width)
+{
+    size_t start;
+
+    pawl_buf_puts(b, "  ");
+    start = b->len;
+    put_text(b, name ? name : "", 200);
+    while (b->len - start < width)
+        pawl_buf_putc(b, ' ');
+    pawl_buf_puts(b, "  ");
+}
+
+/* "  correct  0.800 → 0.760  (Δ -0.040, 95% -0.090..+0.010)" */
+static void put_compared(struct pawl_buf *b, const struct pawl_metric_comparison *m,
+                         double confidence, size_t width)
+{
+    const char *name = m->metric ? m->metric : "";
+    size_t start;
+
+    put_name(b, name, width);
+    put_fixed(b, name, m->base_mean);
+    pawl_buf_puts(b, " → ");
+    put_fixed(b, name, m->cand_mean);
+    pawl_buf_puts(b, "  (Δ ");
+    put_signed(b, name, m->delta);
+    pawl_buf_puts(b, ", ");
+    start = b->len;
+    pawl_buf_printf(b, "%.4g%% ", confidence * 100);
+    for (; start < b->len; start++)
+        if (b->ptr[start] == ',')
+            b->ptr[start] = '.';
+    put_signed(b, name, m->ci.lo);
+    pawl_buf_puts(b, "..");
+    put_signed(b, name, m->ci.hi);
+    pawl_buf_puts(b, ")\n");
+}
+
 static void put_metrics(struct pawl_buf *b, const struct pawl_results *r)
 {
-    size_t i, width = 0;
+    const struct pawl_comparison *c = r->comparison;
+    size_t i, width = 0, n_cmp = c ? c->n_metrics : 0;
 
     for (i = 0; i < r->n_metrics; i++)
         if (r->metrics[i].name && strlen(r->metrics[i].name) > width)
             width = strlen(r->metrics[i].name);
+    for (i = 0; i < n_cmp; i++)
+        if (c->metrics[i].metric && strlen(c->metrics[i].metric) > width)
+            width = strlen(c->metrics[i].metric);
     for (i = 0; i < r->n_metrics; i++) {
         const struct pawl_metric *m = &r->metrics[i];
-        size_t start;
-        pawl_buf_puts(b, "  ");
-        start = b->len;
-        put_text(b, m->name ? m->name : "", 200);
-        while (b->len - start < width)
-            pawl_buf_putc(b, ' ');
-        pawl_buf_puts(b, "  ");
+        const struct pawl_metric_comparison *mc =
+            m->name ? pawl_comparison_metric(c, m->name) : NULL;
+        if (mc) {
+            put_compared(b, mc, c->confidence, width);
+            continue;
+        }
+        put_name(b, m->name, width);
         put_fixed(b, m->name, m->mean);
         pawl_buf_printf(b, "  (n=%zu", m->n);
         if (m->has_ci) {
@@ -162,6 +250,10 @@ static void put_metrics(struct pawl_buf *b, const struct pawl_results *r)
         }
         pawl_buf_puts(b, ")\n");
     }
+    /* Compared metrics that the run's own list lacks still get their line. */
+    for (i = 0; i < n_cmp; i++)
+        if (!c->metrics[i].metric || !pawl_results_metric(r, c->metrics[i].metric))
+            put_compared(b, &c->metrics[i], c->confidence, width);
 }
 
 static void put_rules(struct pawl_buf *b, const struct pawl_results *r, int color)
@@ -177,10 +269,13 @@ static void put_rules(struct pawl_buf *b, const struct pawl_results *r, int colo
         put_word(b, words[st], colors[st], color);
         pawl_buf_puts(b, "  ");
         put_text(b, g->rule ? g->rule : "", 200);
-        if (g->has_actual) {
+        if (g->has_actual && g->metric) {
             pawl_buf_puts(b, "  (");
             put_fixed(b, g->metric, g->actual);
             pawl_buf_putc(b, ')');
+        } else if (g->has_actual && isfinite(g->actual)) {
+            /* no_new_failures counts cases: "(2)", not "(2.000)". */
+            pawl_buf_printf(b, "  (%.0f)", g->actual);
         }
         if (st != PAWL_RULE_PASS && g->message && *g->message) {
             pawl_buf_puts(b, "  ");
@@ -201,6 +296,7 @@ void pawl_report_terminal(FILE *fp, const struct pawl_results *r, int color)
         failed += !r->cases[i].errored && !r->cases[i].passed;
     }
     put_cases(&b, r, color);
+    put_broken(&b, r, color);
     put_metrics(&b, r);
     put_rules(&b, r, color);
     pawl_buf_puts(&b, "pawl: ");

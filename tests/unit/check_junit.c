@@ -492,6 +492,198 @@ START_TEST(test_write_error)
 }
 END_TEST
 
+/* ---- against a baseline ---- */
+
+START_TEST(test_compared)
+{
+    static const char *const unchanged[] = {"q1", "q6", "q7", "q8"};
+    struct pawl_results r;
+    char *x, *at, *end, *prop;
+    size_t i;
+
+    fx_compared(&r);
+    x = render_and_check(&r, "compared", "tests=12 failures=6 errors=1 skipped=0\n");
+    /* Broken cases name themselves in the message reporters show, and in the text. */
+    assert_contains(x, "<failure type=\"pawl.CaseFailed\" message=\"broken since baseline: "
+                       "correct: output does not contain &apos;within 30 days&apos;&#10;helpful: "
+                       "failed with score 0.3\">broken since baseline: correct: output does not "
+                       "contain &apos;within 30 days&apos;\nhelpful: failed with score "
+                       "0.3</failure>");
+    assert_contains(x, "message=\"broken since baseline: trial 1: correct: output does not "
+                       "contain &apos;within 30 days&apos;&#10;trial 2: correct:");
+    ck_assert_uint_eq(count_of(x, "broken since baseline: "), 4);
+    /* Still failing and flaky cases fail as before. */
+    assert_contains(x, "<failure type=\"pawl.CaseFailed\" message=\"correct: output does not "
+                       "contain &apos;Lyon&apos;\">");
+    assert_contains(x, "<failure type=\"pawl.CaseFailed\" message=\"trial 2: correct: output "
+                       "does not contain &apos;Madrid&apos;\">");
+    /* The change is a property, first in the case's list. */
+    assert_contains(x, "name=\"refund-1\" file=\"evals/qa.jsonl\" line=\"2\" time=\"1.045\">\n"
+                       "      <properties>\n"
+                       "        <property name=\"change\" value=\"broken\"/>\n"
+                       "        <property name=\"score.correct\" value=\"0\"/>\n");
+    assert_contains(x, "name=\"q4\" file=\"evals/qa.jsonl\" line=\"4\" time=\"0.700\">\n"
+                       "      <properties>\n"
+                       "        <property name=\"change\" value=\"fixed\"/>\n");
+    assert_contains(x, "name=\"q5\" file=\"evals/qa.jsonl\" line=\"5\" time=\"1.830\">\n"
+                       "      <properties>\n"
+                       "        <property name=\"change\" value=\"flaky\"/>\n");
+    ck_assert_uint_eq(count_of(x, "<property name=\"change\""), 4);
+    /* Passing, still failing, errored and added cases carry no change. */
+    for (i = 0; i < sizeof(unchanged) / sizeof(unchanged[0]); i++) {
+        char *needle = pawl_xasprintf("name=\"%s\"", unchanged[i]);
+        at = strstr(x, needle);
+        ck_assert_ptr_nonnull(at);
+        end = strstr(at, "</testcase>");
+        prop = strstr(at, "name=\"change\"");
+        ck_assert_msg(!prop || prop > end, "%s has a change property", unchanged[i]);
+        free(needle);
+    }
+    /* Comparison rules: the gate's message, interval included, verbatim. */
+    assert_contains(x, "<failure type=\"pawl.Regression\" message=\"helpful changed by -0.150 "
+                       "(95% interval -0.240 to -0.060, bootstrap), beyond the allowed drop of "
+                       "0.05\">helpful changed by -0.150 (95% interval -0.240 to -0.060, "
+                       "bootstrap), beyond the allowed drop of 0.05</failure>");
+    assert_contains(x, "<failure type=\"pawl.Regression\" message=\"2 cases passed in the "
+                       "baseline and fail now: refund-1, refund-2\">");
+    assert_contains(x, "<system-out>inconclusive: correct changed by -0.040 (95% interval "
+                       "-0.090 to +0.010, mcnemar p=0.34); about 120 paired cases "
+                       "would decide it (minimum detectable effect 0.071)</system-out>");
+    free(x);
+    pawl_results_release(&r);
+}
+END_TEST
+
+START_TEST(test_compared_golden)
+{
+    struct pawl_results r;
+    struct pawl_buf b = PAWL_BUF_INIT;
+    struct pawl_error err;
+    const char *golden = PAWL_TEST_DATA "/report/compared.junit.xml";
+    char *want;
+
+    pawl_error_init(&err);
+    fx_compared(&r);
+    ck_assert_int_eq(pawl_report_junit_render(&b, &r), 0);
+    if (getenv("PAWL_UPDATE_GOLDEN"))
+        PAWL_ASSERT_OK(pawl_fs_write_atomic(golden, b.ptr, b.len, &err), &err);
+    want = slurp(golden);
+    ck_assert_str_eq(b.ptr, want);
+    free(want);
+    pawl_buf_release(&b);
+    pawl_results_release(&r);
+}
+END_TEST
+
+struct regression_case {
+    const char *message;
+    const char *want; /* the failure element */
+};
+
+static const struct regression_case regressions[] = {
+    {"correct changed by -0.040 (95% interval -0.090 to -0.010, mcnemar p=0.011), beyond the "
+     "allowed drop of 0.02",
+     "<failure type=\"pawl.Regression\" message=\"correct changed by -0.040 (95% interval -0.090 "
+     "to -0.010, mcnemar p=0.011), beyond the allowed drop of 0.02\">correct changed by -0.040 "
+     "(95% interval -0.090 to -0.010, mcnemar p=0.011), beyond the allowed drop of "
+     "0.02</failure>"},
+    {"Δ −0.040 ∈ [−0.09, −0.01] <95%> & 'p' < 0.001\nsee \"docs\"",
+     "<failure type=\"pawl.Regression\" message=\"Δ −0.040 ∈ [−0.09, −0.01] &lt;95%&gt; &amp; "
+     "&apos;p&apos; &lt; 0.001&#10;see &quot;docs&quot;\">Δ −0.040 ∈ [−0.09, −0.01] &lt;95%&gt; "
+     "&amp; &apos;p&apos; &lt; 0.001\nsee &quot;docs&quot;</failure>"},
+    {"", "<failure type=\"pawl.Regression\" message=\"correct drops at most 0.02: not "
+         "met\">correct drops at most 0.02: not met</failure>"},
+};
+
+/* A max_drop rule fed by a comparison fails as a regression with the gate's words. */
+START_TEST(test_compared_regression)
+{
+    const struct regression_case *c = &regressions[_i];
+    struct pawl_results r;
+    char name[32], *x;
+
+    build_all_pass(&r);
+    fx_compare(&r, "b.json", NULL, NULL, 3);
+    fx_cmp_metric(&r, "correct", 0.8, 0.76, -0.09, -0.01, "mcnemar", 0.01, 0.05, 3);
+    fx_rule(&r, "correct drops at most 0.02", "max_drop", "correct", 0.02, 1, -0.04, PAWL_RULE_FAIL,
+            c->message);
+    snprintf(name, sizeof(name), "regression-%d", _i);
+    x = render_and_check(&r, name, "tests=5 failures=1 errors=0 skipped=0\n");
+    assert_contains(x, c->want);
+    assert_contains(x, "<property name=\"kind\" value=\"max_drop\"/>\n"
+                       "        <property name=\"metric\" value=\"correct\"/>\n"
+                       "        <property name=\"threshold\" value=\"0.02\"/>\n"
+                       "        <property name=\"actual\" value=\"-0.04\"/>\n");
+    free(x);
+    pawl_results_release(&r);
+}
+END_TEST
+
+struct pair_case {
+    const char *cand, *cmp; /* comma-separated ids; cmp NULL: no comparison */
+    const char *want;       /* one index per candidate case, '-' for none; NULL: no array */
+};
+
+static const struct pair_case pairs[] = {
+    {"a,b,c,d", "a,c,d", "0-12"}, {"a,b", "", "--"},   {"a,b", "b,a", "-0"},
+    {"a,b,c", "a,b,c", "012"},    {"a,b", NULL, NULL}, {"", "a", NULL},
+};
+
+static size_t split_ids(char ***out, const char *csv)
+{
+    char *copy = pawl_xstrdup(csv), *save = NULL, *tok;
+    size_t n = 0;
+
+    *out = NULL;
+    for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        *out = pawl_xreallocarray(*out, n + 1, sizeof(**out));
+        (*out)[n++] = pawl_xstrdup(tok);
+    }
+    free(copy);
+    return n;
+}
+
+/* Cases are paired in one walk; an id out of candidate order finds no pair. */
+START_TEST(test_pair_cases)
+{
+    const struct pair_case *c = &pairs[_i];
+    struct pawl_results r;
+    char **ids;
+    size_t n, i, *pair;
+
+    fx_init(&r, "s", NULL, 0);
+    n = split_ids(&ids, c->cand);
+    for (i = 0; i < n; i++) {
+        fx_case(&r, ids[i], (int)i + 1, 0);
+        free(ids[i]);
+    }
+    free(ids);
+    if (c->cmp) {
+        fx_compare(&r, "b", NULL, NULL, 0);
+        n = split_ids(&ids, c->cmp);
+        for (i = 0; i < n; i++) {
+            fx_cmp_case(&r, ids[i], 0, PAWL_CHANGE_PASSING, 1, 1);
+            free(ids[i]);
+        }
+        free(ids);
+    }
+    pair = pawl_report_pair_cases(&r);
+    if (!c->want) {
+        ck_assert_ptr_null(pair);
+    } else {
+        ck_assert_ptr_nonnull(pair);
+        for (i = 0; i < r.n_cases; i++) {
+            if (c->want[i] == '-')
+                ck_assert_uint_eq(pair[i], SIZE_MAX);
+            else
+                ck_assert_uint_eq(pair[i], (size_t)(c->want[i] - '0'));
+        }
+    }
+    free(pair);
+    pawl_results_release(&r);
+}
+END_TEST
+
 /* ---- the two consumers do reject what they must ---- */
 
 struct tamper {
@@ -572,6 +764,11 @@ static Suite *junit_suite(void)
     tcase_add_test(rep, test_render_cap);
     tcase_add_test(rep, test_write_error);
     tcase_add_loop_test(rep, test_consumers_reject, 0, sizeof(tampers) / sizeof(tampers[0]));
+    tcase_add_test(rep, test_compared);
+    tcase_add_test(rep, test_compared_golden);
+    tcase_add_loop_test(rep, test_compared_regression, 0,
+                        sizeof(regressions) / sizeof(regressions[0]));
+    tcase_add_loop_test(rep, test_pair_cases, 0, sizeof(pairs) / sizeof(pairs[0]));
     suite_add_tcase(s, rep);
     return s;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pawl/alloc.h"
+#include "pawl/compare.h"
 #include "pawl/results.h"
 
 static inline char *fx_dup(const char *s)
@@ -204,6 +205,182 @@ static inline void fx_basic(struct pawl_results *r)
             "cases would decide it");
     fx_rule(r, "no_new_failures", "no_new_failures", NULL, 0, 0, 0, PAWL_RULE_ERROR,
             "no baseline to compare with");
+    fx_verdict(r, "fail");
+}
+
+/* ---- a comparison with a baseline, filled by hand ---- */
+
+/*
+ * Attaches an empty comparison (95%, the default seed) to `r` and returns it;
+ * pawl_results_release() frees it with the rest of the run.
+ */
+static inline struct pawl_comparison *fx_compare(struct pawl_results *r, const char *baseline,
+                                                 const char *run_id, const char *commit,
+                                                 size_t n_paired)
+{
+    struct pawl_comparison *c = pawl_xcalloc(1, sizeof(*c));
+
+    c->baseline = fx_dup(baseline);
+    c->baseline_run_id = fx_dup(run_id);
+    c->baseline_commit = fx_dup(commit);
+    c->n_paired = n_paired;
+    c->confidence = 0.95;
+    c->seed = PAWL_STATS_SEED;
+    r->comparison = c;
+    return c;
+}
+
+/* Adds a compared metric; delta is cand - base. `p` is NAN for the bootstrap. */
+static inline void fx_cmp_metric(struct pawl_results *r, const char *metric, double base,
+                                 double cand, double lo, double hi, const char *method, double p,
+                                 double mde, size_t n)
+{
+    struct pawl_comparison *c = r->comparison;
+    struct pawl_metric_comparison *m;
+
+    c->metrics = pawl_xreallocarray(c->metrics, c->n_metrics + 1, sizeof(*c->metrics));
+    m = &c->metrics[c->n_metrics++];
+    memset(m, 0, sizeof(*m));
+    m->metric = fx_dup(metric);
+    m->base_mean = base;
+    m->cand_mean = cand;
+    m->delta = cand - base;
+    m->ci.lo = lo;
+    m->ci.hi = hi;
+    m->method = fx_dup(method);
+    m->p_value = p;
+    m->mde = mde;
+    m->n = n;
+}
+
+/* Adds a paired case (call in candidate order) and counts its change. */
+static inline void fx_cmp_case(struct pawl_results *r, const char *id, int line,
+                               enum pawl_case_change change, double base_pass, double cand_pass)
+{
+    struct pawl_comparison *c = r->comparison;
+    struct pawl_case_comparison *cc;
+
+    c->cases = pawl_xreallocarray(c->cases, c->n_cases + 1, sizeof(*c->cases));
+    cc = &c->cases[c->n_cases++];
+    cc->id = fx_dup(id);
+    cc->line = line;
+    cc->change = change;
+    cc->base_pass = base_pass;
+    cc->cand_pass = cand_pass;
+    c->n_broken += change == PAWL_CHANGE_BROKEN;
+    c->n_fixed += change == PAWL_CHANGE_FIXED;
+    c->n_flaky += change == PAWL_CHANGE_FLAKY;
+    c->n_still_failing += change == PAWL_CHANGE_STILL_FAILING;
+    c->n_errored += change == PAWL_CHANGE_ERRORED;
+}
+
+/*
+ * The baseline run the compared golden files are diffed against: every case
+ * the candidate has but q8, plus q9, which the candidate dropped.
+ */
+static inline void fx_compared_baseline(struct pawl_results *r)
+{
+    static const char *const scorers[] = {"correct", "helpful"};
+    size_t c;
+
+    fx_init(r, "support-bot", scorers, 2);
+    free(r->run_id);
+    r->run_id = fx_dup("5f3a9c0e1b2d4a6f");
+    strcpy(r->git.commit, "fedcba9876543210fedcba9876543210fedcba98");
+    c = fx_case(r, "q1", 1, 1);
+    fx_output(r, c, 0, "The capital of France is Paris.", 790);
+    c = fx_case(r, "refund-1", 2, 1);
+    fx_output(r, c, 0, "Refunds are possible within 30 days of purchase.", 900);
+    c = fx_case(r, "refund-2", 3, 2);
+    fx_output(r, c, 0, "You can get a refund within 30 days.", 950);
+    fx_output(r, c, 1, "Refunds: within 30 days, with the receipt.", 980);
+    c = fx_case(r, "q4", 4, 1);
+    fx_output(r, c, 0, "Berlin.", 700);
+    fx_score(r, c, 0, 0, PAWL_SCORE_BOOLEAN, 0, 0, "output does not contain 'Bonn'");
+    c = fx_case(r, "q5", 5, 3);
+    fx_output(r, c, 0, "Madrid", 600);
+    fx_output(r, c, 1, "Madrid", 610);
+    fx_output(r, c, 2, "Madrid", 620);
+    c = fx_case(r, "q6", 6, 1);
+    fx_output(r, c, 0, "Paris", 640);
+    fx_score(r, c, 0, 0, PAWL_SCORE_BOOLEAN, 0, 0, "output does not contain 'Lyon'");
+    c = fx_case(r, "q7", 7, 1);
+    fx_output(r, c, 0, "Rome", 650);
+    c = fx_case(r, "q9", 9, 1);
+    fx_output(r, c, 0, "Oslo", 660);
+}
+
+/*
+ * A candidate compared with fx_compared_baseline(): q1 passing, refund-1 and
+ * refund-2 broken (refund-2 with two trials), q4 fixed, q5 flaky, q6 still
+ * failing, q7 errored, q8 added since the baseline. One max_drop rule fails,
+ * one is inconclusive, and no_new_failures fails.
+ */
+static inline void fx_compared(struct pawl_results *r)
+{
+    static const char *const scorers[] = {"correct", "helpful"};
+    size_t c;
+
+    fx_init(r, "support-bot", scorers, 2);
+    c = fx_case(r, "q1", 1, 1);
+    fx_output(r, c, 0, "The capital of France is Paris.", 812);
+    c = fx_case(r, "refund-1", 2, 1);
+    fx_output(r, c, 0, "Refunds are not possible.", 1045);
+    fx_score(r, c, 0, 0, PAWL_SCORE_BOOLEAN, 0, 0, "output does not contain 'within 30 days'");
+    fx_score(r, c, 0, 1, PAWL_SCORE_NUMERIC, 0.3, 0, NULL);
+    c = fx_case(r, "refund-2", 3, 2);
+    fx_output(r, c, 0, "Please contact support.", 1100);
+    fx_score(r, c, 0, 0, PAWL_SCORE_BOOLEAN, 0, 0, "output does not contain 'within 30 days'");
+    fx_output(r, c, 1, "Contact support.", 1200);
+    fx_score(r, c, 1, 0, PAWL_SCORE_BOOLEAN, 0, 0, "output does not contain 'within 30 days'");
+    c = fx_case(r, "q4", 4, 1);
+    fx_output(r, c, 0, "Bonn, then Berlin.", 700);
+    c = fx_case(r, "q5", 5, 3);
+    fx_output(r, c, 0, "Madrid", 600);
+    fx_output(r, c, 1, "Barcelona", 610);
+    fx_score(r, c, 1, 0, PAWL_SCORE_BOOLEAN, 0, 0, "output does not contain 'Madrid'");
+    fx_output(r, c, 2, "Madrid", 620);
+    c = fx_case(r, "q6", 6, 1);
+    fx_output(r, c, 0, "Paris", 640);
+    fx_score(r, c, 0, 0, PAWL_SCORE_BOOLEAN, 0, 0, "output does not contain 'Lyon'");
+    c = fx_case(r, "q7", 7, 1);
+    fx_error(r, c, 0, "HTTP 503 from 'https://api.openai.com/v1/chat/completions'");
+    c = fx_case(r, "q8", 8, 1);
+    fx_output(r, c, 0, "Vienna", 500);
+
+    fx_metric(r, "correct", 0.619, 7, 1, 0.3, 0.86);
+    fx_metric(r, "helpful", 0.7, 7, 0, 0, 0);
+    fx_metric(r, "error_rate", 0.125, 8, 0, 0, 0);
+    fx_metric(r, "latency_p95_ms", 1200, 7, 0, 0, 0);
+
+    fx_compare(r, "origin/main:.pawl/baseline.json", "5f3a9c0e1b2d4a6f",
+               "fedcba9876543210fedcba9876543210fedcba98", 7);
+    r->comparison->dataset_changed = 1;
+    r->comparison->n_added = 1;
+    r->comparison->n_dropped = 1;
+    fx_cmp_metric(r, "correct", 0.8, 0.76, -0.09, 0.01, "mcnemar", 0.34375, 0.071, 6);
+    fx_cmp_metric(r, "helpful", 0.85, 0.7, -0.24, -0.06, "bootstrap", NAN, 0.05, 6);
+    fx_cmp_metric(r, "pass_rate", 0.714, 0.429, -0.714, 0.143, "mcnemar", 0.375, 0.4, 6);
+    fx_cmp_case(r, "q1", 1, PAWL_CHANGE_PASSING, 1, 1);
+    fx_cmp_case(r, "refund-1", 2, PAWL_CHANGE_BROKEN, 1, 0);
+    fx_cmp_case(r, "refund-2", 3, PAWL_CHANGE_BROKEN, 1, 0);
+    fx_cmp_case(r, "q4", 4, PAWL_CHANGE_FIXED, 0, 1);
+    fx_cmp_case(r, "q5", 5, PAWL_CHANGE_FLAKY, 1, 2.0 / 3.0);
+    fx_cmp_case(r, "q6", 6, PAWL_CHANGE_STILL_FAILING, 0, 0);
+    fx_cmp_case(r, "q7", 7, PAWL_CHANGE_ERRORED, 1, 0);
+
+    fx_rule(r, "correct drops at most 0.02", "max_drop", "correct", 0.02, 1, -0.04,
+            PAWL_RULE_INCONCLUSIVE,
+            "correct changed by -0.040 (95% interval -0.090 to +0.010, mcnemar p=0.34); "
+            "about 120 paired cases would decide it (minimum detectable effect "
+            "0.071)");
+    fx_rule(r, "helpful drops at most 0.05", "max_drop", "helpful", 0.05, 1, -0.15, PAWL_RULE_FAIL,
+            "helpful changed by -0.150 (95% interval -0.240 to -0.060, bootstrap), beyond the "
+            "allowed drop of 0.05");
+    fx_rule(r, "no new failures", "no_new_failures", NULL, 0, 1, 2, PAWL_RULE_FAIL,
+            "2 cases passed in the baseline and fail now: refund-1, refund-2");
+    fx_rule(r, "latency_p95_ms <= 4000", "max", "latency_p95_ms", 4000, 1, 1200, PAWL_RULE_PASS,
+            "latency_p95_ms is 1200 (maximum 4000)");
     fx_verdict(r, "fail");
 }
 
