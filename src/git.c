@@ -139,88 +139,97 @@ done:
     return out;
 }
 
+/* A path's repository, its place in the work tree and the tree at a revision. */
+struct located {
+    git_repository *repo;
+    git_object *obj, *commit;
+    git_tree *tree;
+    char *abs, *start;
+    const char *rel; /* points into abs: the path relative to the work tree root */
+};
+
+static void located_release(struct located *L)
+{
+    git_tree_free(L->tree);
+    git_object_free(L->commit);
+    git_object_free(L->obj);
+    git_repository_free(L->repo);
+    free(L->start);
+    free(L->abs);
+    memset(L, 0, sizeof(*L));
+}
+
+static int locate(struct located *L, const char *fs_path, const char *ref, const char *display,
+                  struct pawl_error *err)
+{
+    const char *workdir;
+    size_t dir_len = 0, wlen;
+    int grc;
+
+    memset(L, 0, sizeof(*L));
+    L->abs = resolve_path(fs_path, &dir_len);
+    if (!L->abs)
+        return pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s",
+                              display, ref, strerror(errno));
+    L->start = pawl_xstrndup(L->abs, dir_len);
+    grc = git_repository_open_ext(&L->repo, L->start, 0, NULL);
+    if (grc == GIT_ENOTFOUND)
+        return pawl_error_set(err, PAWL_EDATA, display, 0, 0,
+                              "cannot read '%s' at '%s': not inside a git repository", display,
+                              ref);
+    if (grc < 0)
+        return pawl_error_set(err, PAWL_EDATA, display, 0, 0, "cannot read '%s' at '%s': %s",
+                              display, ref, git_msg());
+    workdir = git_repository_workdir(L->repo);
+    if (!workdir)
+        return pawl_error_set(err, PAWL_EDATA, display, 0, 0,
+                              "cannot read '%s' at '%s': the repository has no working tree",
+                              display, ref);
+    /* libgit2's workdir is canonical and ends in '/'. */
+    wlen = strlen(workdir);
+    if (strncmp(L->abs, workdir, wlen) == 0)
+        L->rel = L->abs + wlen;
+    else if (wlen > 1 && strncmp(L->abs, workdir, wlen - 1) == 0 && L->abs[wlen - 1] == '\0')
+        L->rel = "";
+    else
+        return pawl_error_set(err, PAWL_EDATA, display, 0, 0,
+                              "cannot read '%s' at '%s': outside the repository's working tree",
+                              display, ref);
+
+    grc = git_revparse_single(&L->obj, L->repo, ref);
+    if (grc == GIT_ENOTFOUND || grc == GIT_EINVALIDSPEC)
+        return pawl_error_set(err, PAWL_EDATA, display, 0, 0, "unknown git revision '%s'", ref);
+    if (grc == GIT_EAMBIGUOUS)
+        return pawl_error_set(err, PAWL_EDATA, display, 0, 0, "ambiguous git revision '%s'", ref);
+    if (grc < 0)
+        return pawl_error_set(err, PAWL_EDATA, display, 0, 0,
+                              "cannot resolve git revision '%s': %s", ref, git_msg());
+    if (git_object_peel(&L->commit, L->obj, GIT_OBJECT_COMMIT) < 0)
+        return pawl_error_set(err, PAWL_EDATA, display, 0, 0, "git revision '%s' is not a commit",
+                              ref);
+    if (git_commit_tree(&L->tree, (git_commit *)L->commit) < 0)
+        return pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s",
+                              display, ref, git_msg());
+    return 0;
+}
+
 int pawl_git_read_at_ref(struct pawl_buf *out, char blob[PAWL_GIT_OID_HEX], const char *fs_path,
                          const char *ref, const char *display, struct pawl_error *err)
 {
-    git_repository *repo = NULL;
-    git_object *obj = NULL, *commit = NULL;
-    git_tree *tree = NULL;
+    struct located L;
     git_tree_entry *entry = NULL;
     git_blob *gblob = NULL;
-    char *abs = NULL, *start = NULL;
-    const char *workdir, *rel;
-    size_t dir_len = 0, wlen;
-    int rc = 0, grc;
+    int rc, grc;
 
     git_libgit2_init();
-    abs = resolve_path(fs_path, &dir_len);
-    if (!abs) {
-        rc = pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s", display,
-                            ref, strerror(errno));
+    if ((rc = locate(&L, fs_path, ref, display, err)) < 0)
         goto done;
-    }
-    start = pawl_xstrndup(abs, dir_len);
-    grc = git_repository_open_ext(&repo, start, 0, NULL);
-    if (grc == GIT_ENOTFOUND) {
-        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0,
-                            "cannot read '%s' at '%s': not inside a git repository", display, ref);
-        goto done;
-    }
-    if (grc < 0) {
-        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "cannot read '%s' at '%s': %s", display,
-                            ref, git_msg());
-        goto done;
-    }
-    workdir = git_repository_workdir(repo);
-    if (!workdir) {
-        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0,
-                            "cannot read '%s' at '%s': the repository has no working tree", display,
-                            ref);
-        goto done;
-    }
-    /* libgit2's workdir is canonical and ends in '/'. */
-    wlen = strlen(workdir);
-    if (strncmp(abs, workdir, wlen) == 0)
-        rel = abs + wlen;
-    else if (wlen > 1 && strncmp(abs, workdir, wlen - 1) == 0 && abs[wlen - 1] == '\0')
-        rel = "";
-    else {
-        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0,
-                            "cannot read '%s' at '%s': outside the repository's working tree",
-                            display, ref);
-        goto done;
-    }
-
-    grc = git_revparse_single(&obj, repo, ref);
-    if (grc == GIT_ENOTFOUND || grc == GIT_EINVALIDSPEC) {
-        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "unknown git revision '%s'", ref);
-        goto done;
-    }
-    if (grc == GIT_EAMBIGUOUS) {
-        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "ambiguous git revision '%s'", ref);
-        goto done;
-    }
-    if (grc < 0) {
-        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "cannot resolve git revision '%s': %s",
-                            ref, git_msg());
-        goto done;
-    }
-    if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
-        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "git revision '%s' is not a commit",
-                            ref);
-        goto done;
-    }
-    if (git_commit_tree(&tree, (git_commit *)commit) < 0) {
-        rc = pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s", display,
-                            ref, git_msg());
-        goto done;
-    }
-    if (!*rel) {
+    if (!*L.rel) {
         rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "'%s' is not a file at '%s'", display,
                             ref);
         goto done;
     }
-    grc = git_tree_entry_bypath(&entry, tree, rel);
+    grc = git_tree_entry_bypath(&entry, L.tree, L.rel);
     if (grc == GIT_ENOTFOUND) {
         rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "'%s' does not exist at '%s'", display,
                             ref);
@@ -238,7 +247,7 @@ int pawl_git_read_at_ref(struct pawl_buf *out, char blob[PAWL_GIT_OID_HEX], cons
                             ref);
         goto done;
     }
-    if (git_blob_lookup(&gblob, repo, git_tree_entry_id(entry)) < 0) {
+    if (git_blob_lookup(&gblob, L.repo, git_tree_entry_id(entry)) < 0) {
         rc = pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s", display,
                             ref, git_msg());
         goto done;
@@ -252,12 +261,35 @@ int pawl_git_read_at_ref(struct pawl_buf *out, char blob[PAWL_GIT_OID_HEX], cons
 done:
     git_blob_free(gblob);
     git_tree_entry_free(entry);
-    git_tree_free(tree);
-    git_object_free(commit);
-    git_object_free(obj);
-    git_repository_free(repo);
-    free(start);
-    free(abs);
+    located_release(&L);
+    git_libgit2_shutdown();
+    return rc;
+}
+
+int pawl_git_export_tree(char **out_rel, const char *fs_path, const char *ref, const char *target,
+                         struct pawl_error *err)
+{
+    git_checkout_options opts;
+    struct located L;
+    int rc;
+
+    *out_rel = NULL;
+    git_libgit2_init();
+    git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
+    if ((rc = locate(&L, fs_path, ref, fs_path, err)) < 0)
+        goto done;
+    opts.checkout_strategy = GIT_CHECKOUT_FORCE;
+    opts.target_directory = target;
+    /* Checking out elsewhere must not touch the user's index. */
+    opts.checkout_strategy |= GIT_CHECKOUT_DONT_UPDATE_INDEX;
+    if (git_checkout_tree(L.repo, (git_object *)L.tree, &opts) < 0) {
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot check out '%s' into '%s': %s", ref,
+                            target, git_msg());
+        goto done;
+    }
+    *out_rel = pawl_xstrdup(L.rel);
+done:
+    located_release(&L);
     git_libgit2_shutdown();
     return rc;
 }

@@ -11,10 +11,18 @@
 #include "pawl/run.h"
 #include "pawl/utf8.h"
 
-struct runner {
-    struct pawl_suite *suite;
+/* One task being run: the candidate, and in a paired run the baseline too. */
+struct side {
+    struct pawl_suite *task; /* whose provider answers */
     struct pawl_results *res;
-    struct pawl_call *calls; /* one per (selected case, trial), in results order */
+    size_t errored;
+};
+
+struct runner {
+    struct pawl_suite *suite; /* dataset and scorers, shared by every side */
+    struct side *sides;
+    size_t n_sides;
+    struct pawl_call *calls; /* n_sides per (selected case, trial), interleaved */
     size_t *call_case;       /* results case index of each call */
     size_t n_calls, next, inflight, finished, errored;
 };
@@ -56,7 +64,8 @@ static void call_done(struct pawl_call *call)
 {
     struct runner *r = call->owner;
     size_t idx = (size_t)(call - r->calls);
-    struct pawl_case_result *cr = &r->res->cases[r->call_case[idx]];
+    struct side *side = &r->sides[idx % r->n_sides];
+    struct pawl_case_result *cr = &side->res->cases[r->call_case[idx]];
     struct pawl_trial *t = &cr->trials[call->trial];
 
     t->latency_ms = call->latency_ms;
@@ -66,6 +75,7 @@ static void call_done(struct pawl_call *call)
     t->has_cost = call->has_cost;
     if (call->error) {
         t->error = pawl_utf8_sanitize(call->error, strlen(call->error), NULL);
+        side->errored++;
         r->errored++;
     } else {
         t->output = pawl_utf8_sanitize(call->output ? call->output : "", call->output_len, NULL);
@@ -126,7 +136,9 @@ static char *new_run_id(void)
     return pawl_xstrdup(hex);
 }
 
-static void fill_header(struct pawl_results *res, const struct pawl_suite *s)
+/* `task` supplies the provider and its fingerprint, `s` the dataset and scorers. */
+static void fill_header(struct pawl_results *res, const struct pawl_suite *s,
+                        const struct pawl_suite *task)
 {
     size_t i;
 
@@ -134,12 +146,12 @@ static void fill_header(struct pawl_results *res, const struct pawl_suite *s)
     res->suite = pawl_xstrdup(s->cfg.name);
     res->run_id = new_run_id();
     res->started_at = now_rfc3339();
-    pawl_git_describe(&res->git, s->cfg.dir);
+    pawl_git_describe(&res->git, task->cfg.dir);
     res->dataset_path = pawl_xstrdup(s->dataset.path);
     memcpy(res->dataset_blob, s->dataset.blob, sizeof(res->dataset_blob));
     res->dataset_ref = s->dataset.ref ? pawl_xstrdup(s->dataset.ref) : NULL;
     res->dataset_cases = s->dataset.n_cases;
-    memcpy(res->task_fingerprint, s->task_fingerprint, sizeof(res->task_fingerprint));
+    memcpy(res->task_fingerprint, task->task_fingerprint, sizeof(res->task_fingerprint));
     memcpy(res->scorers_fingerprint, s->scorers_fingerprint, sizeof(res->scorers_fingerprint));
     res->n_scorers = s->n_scorers;
     res->scorer_names = pawl_xcalloc(s->n_scorers + 1, sizeof(char *));
@@ -147,38 +159,51 @@ static void fill_header(struct pawl_results *res, const struct pawl_suite *s)
         res->scorer_names[i] = pawl_xstrdup(pawl_scorer_name(s->scorers[i]));
 }
 
-int pawl_run_execute(struct pawl_results *out, struct pawl_suite *suite,
-                     const struct pawl_run_options *opts, struct pawl_error *err)
+/* Selects the cases once and gives every side the same case list. */
+static size_t select_cases(struct runner *r, const struct pawl_run_options *opts, long repeat)
 {
-    const struct pawl_config *cfg = &suite->cfg;
-    long concurrency = opts->concurrency > 0 ? opts->concurrency : cfg->run.concurrency;
-    long repeat = opts->repeat > 0 ? opts->repeat : cfg->run.repeat;
-    struct runner r;
-    struct pawl_loop *loop = NULL;
-    json_t **vars = NULL;
-    long t0 = pawl_loop_now_ms();
+    const struct pawl_dataset *ds = &r->suite->dataset;
     size_t ci, k, selected = 0;
-    int rc = 0;
 
-    memset(&r, 0, sizeof(r));
-    r.suite = suite;
-    r.res = out;
-    fill_header(out, suite);
-
-    out->cases = pawl_xcalloc(suite->dataset.n_cases + 1, sizeof(*out->cases));
-    for (ci = 0; ci < suite->dataset.n_cases; ci++) {
-        const struct pawl_case *c = &suite->dataset.cases[ci];
+    for (k = 0; k < r->n_sides; k++)
+        r->sides[k].res->cases = pawl_xcalloc(ds->n_cases + 1, sizeof(struct pawl_case_result));
+    for (ci = 0; ci < ds->n_cases; ci++) {
+        const struct pawl_case *c = &ds->cases[ci];
         if (opts->filter && fnmatch(opts->filter, c->id, 0) != 0)
             continue;
         if (!pawl_run_in_shard(c->id, opts->shard_index, opts->shard_count))
             continue;
-        out->cases[selected].id = pawl_xstrdup(c->id);
-        out->cases[selected].line = c->line;
-        out->cases[selected].n_trials = (size_t)repeat;
-        out->cases[selected].trials = pawl_xcalloc((size_t)repeat, sizeof(struct pawl_trial));
+        for (k = 0; k < r->n_sides; k++) {
+            struct pawl_case_result *cr = &r->sides[k].res->cases[selected];
+            cr->id = pawl_xstrdup(c->id);
+            cr->line = c->line;
+            cr->n_trials = (size_t)repeat;
+            cr->trials = pawl_xcalloc((size_t)repeat, sizeof(struct pawl_trial));
+        }
         selected++;
     }
-    out->n_cases = selected;
+    for (k = 0; k < r->n_sides; k++)
+        r->sides[k].res->n_cases = selected;
+    return selected;
+}
+
+static int run_sides(struct runner *r, const struct pawl_run_options *opts,
+                     struct pawl_error *err)
+{
+    struct pawl_suite *suite = r->suite;
+    const struct pawl_config *cfg = &suite->cfg;
+    long concurrency = opts->concurrency > 0 ? opts->concurrency : cfg->run.concurrency;
+    long repeat = opts->repeat > 0 ? opts->repeat : cfg->run.repeat;
+    struct pawl_results *first = r->sides[0].res;
+    struct pawl_loop *loop = NULL;
+    json_t **vars = NULL;
+    long t0 = pawl_loop_now_ms();
+    size_t ci, k, sd, selected;
+    int rc = 0;
+
+    for (sd = 0; sd < r->n_sides; sd++)
+        fill_header(r->sides[sd].res, suite, r->sides[sd].task);
+    selected = select_cases(r, opts, repeat);
     if (selected == 0) {
         rc = pawl_error_set(err, PAWL_EUSAGE, NULL, 0, 0,
                             "no cases selected (the dataset has %zu; check --filter and --shard)",
@@ -186,43 +211,46 @@ int pawl_run_execute(struct pawl_results *out, struct pawl_suite *suite,
         goto done;
     }
 
-    r.n_calls = selected * (size_t)repeat;
-    r.calls = pawl_xcalloc(r.n_calls, sizeof(*r.calls));
-    r.call_case = pawl_xcalloc(r.n_calls, sizeof(*r.call_case));
+    /* Calls go case by case, trial by trial, alternating sides, so drift in
+     * a model's behaviour during the run hits baseline and candidate alike. */
+    r->n_calls = selected * (size_t)repeat * r->n_sides;
+    r->calls = pawl_xcalloc(r->n_calls, sizeof(*r->calls));
+    r->call_case = pawl_xcalloc(r->n_calls, sizeof(*r->call_case));
     vars = pawl_xcalloc(selected, sizeof(*vars));
     for (ci = 0, selected = 0; ci < suite->dataset.n_cases; ci++) {
         const struct pawl_case *c = &suite->dataset.cases[ci];
-        if (selected >= out->n_cases || strcmp(out->cases[selected].id, c->id) != 0)
+        if (selected >= first->n_cases || strcmp(first->cases[selected].id, c->id) != 0)
             continue;
         vars[selected] = pawl_case_vars(c);
-        /* Trials of one case are adjacent, so a case's calls start together. */
-        for (k = 0; k < (size_t)repeat; k++) {
-            struct pawl_call *call = &r.calls[selected * (size_t)repeat + k];
+        for (k = 0; k < (size_t)repeat * r->n_sides; k++) {
+            size_t idx = (selected * (size_t)repeat) * r->n_sides + k;
+            struct pawl_call *call = &r->calls[idx];
             call->c = c;
             call->vars = vars[selected];
-            call->trial = (unsigned)k;
+            call->trial = (unsigned)(k / r->n_sides);
             call->done = call_done;
-            call->owner = &r;
-            r.call_case[selected * (size_t)repeat + k] = selected;
+            call->owner = r;
+            r->call_case[idx] = selected;
         }
         selected++;
     }
 
     loop = pawl_loop_new();
-    while (r.finished < r.n_calls) {
+    while (r->finished < r->n_calls) {
         if (opts->stop && *opts->stop)
             break;
-        while (r.next < r.n_calls && r.inflight < (size_t)concurrency &&
+        while (r->next < r->n_calls && r->inflight < (size_t)concurrency &&
                !(opts->stop && *opts->stop)) {
-            struct pawl_call *call = &r.calls[r.next++];
-            r.inflight++;
-            suite->provider->start(suite->provider_state, loop, call);
+            size_t idx = r->next++;
+            struct pawl_suite *task = r->sides[idx % r->n_sides].task;
+            r->inflight++;
+            task->provider->start(task->provider_state, loop, &r->calls[idx]);
         }
         if (opts->progress)
-            opts->progress(opts->progress_ctx, r.finished, r.n_calls);
-        if (r.finished >= r.n_calls)
+            opts->progress(opts->progress_ctx, r->finished, r->n_calls);
+        if (r->finished >= r->n_calls)
             break;
-        if (pawl_loop_pending(loop) == 0 && r.inflight == 0)
+        if (pawl_loop_pending(loop) == 0 && r->inflight == 0)
             continue;
         if ((rc = pawl_loop_step(loop, 200, err)) < 0)
             goto done;
@@ -233,39 +261,71 @@ int pawl_run_execute(struct pawl_results *out, struct pawl_suite *suite,
         pawl_loop_cancel_all(loop);
         while (pawl_loop_pending(loop) > 0 && pawl_loop_now_ms() < deadline)
             pawl_loop_step(loop, 50, NULL);
-        out->interrupted = 1;
-        for (k = r.next; k < r.n_calls; k++) {
-            struct pawl_case_result *cr = &out->cases[r.call_case[k]];
-            cr->trials[r.calls[k].trial].error = pawl_xstrdup("not run: the run was interrupted");
-            cr->trials[r.calls[k].trial].latency_ms = -1;
+        for (k = r->next; k < r->n_calls; k++) {
+            struct pawl_case_result *cr = &r->sides[k % r->n_sides].res->cases[r->call_case[k]];
+            cr->trials[r->calls[k].trial].error = pawl_xstrdup("not run: the run was interrupted");
+            cr->trials[r->calls[k].trial].latency_ms = -1;
         }
-        rc = pawl_error_set(err, PAWL_EINTR, NULL, 0, 0,
-                            "interrupted after %zu of %zu calls", r.finished, r.n_calls);
+        for (sd = 0; sd < r->n_sides; sd++)
+            r->sides[sd].res->interrupted = 1;
+        rc = pawl_error_set(err, PAWL_EINTR, NULL, 0, 0, "interrupted after %zu of %zu calls",
+                            r->finished, r->n_calls);
     }
     if (opts->progress)
-        opts->progress(opts->progress_ctx, r.finished, r.n_calls);
+        opts->progress(opts->progress_ctx, r->finished, r->n_calls);
 
-    case_outcomes(out, suite->n_scorers);
-    if (rc == 0 && r.errored > 0 &&
-        (double)r.errored / (double)r.n_calls > cfg->run.max_error_rate) {
-        rc = pawl_error_set(err, PAWL_EINFRA, NULL, 0, 0,
-                            "%zu of %zu calls to the '%s' provider failed (error rate %.3f, "
-                            "run.max_error_rate %.3f): the provider failed, not the candidate",
-                            r.errored, r.n_calls, cfg->task.provider,
-                            (double)r.errored / (double)r.n_calls, cfg->run.max_error_rate);
+    for (sd = 0; sd < r->n_sides; sd++)
+        case_outcomes(r->sides[sd].res, suite->n_scorers);
+    for (sd = 0; sd < r->n_sides && rc == 0; sd++) {
+        size_t calls = r->n_calls / r->n_sides, bad = r->sides[sd].errored;
+        const char *provider = r->sides[sd].task->cfg.task.provider;
+        if (bad > 0 && (double)bad / (double)calls > cfg->run.max_error_rate)
+            rc = pawl_error_set(err, PAWL_EINFRA, NULL, 0, 0,
+                                "%zu of %zu calls to the%s '%s' provider failed (error rate %.3f, "
+                                "run.max_error_rate %.3f): the provider failed, not the candidate",
+                                bad, calls, sd > 0 ? " baseline's" : "", provider,
+                                (double)bad / (double)calls, cfg->run.max_error_rate);
     }
 done:
-    out->duration_ms = pawl_loop_now_ms() - t0;
+    for (sd = 0; sd < r->n_sides; sd++)
+        r->sides[sd].res->duration_ms = pawl_loop_now_ms() - t0;
     pawl_loop_free(loop);
-    for (k = 0; k < r.n_calls; k++) {
-        free(r.calls[k].output);
-        free(r.calls[k].error);
-        json_decref(r.calls[k].usage);
+    for (k = 0; k < r->n_calls; k++) {
+        free(r->calls[k].output);
+        free(r->calls[k].error);
+        json_decref(r->calls[k].usage);
     }
-    for (ci = 0; vars && ci < out->n_cases; ci++)
+    for (ci = 0; vars && ci < first->n_cases; ci++)
         json_decref(vars[ci]);
     free(vars);
-    free(r.calls);
-    free(r.call_case);
+    free(r->calls);
+    free(r->call_case);
     return rc;
+}
+
+int pawl_run_execute(struct pawl_results *out, struct pawl_suite *suite,
+                     const struct pawl_run_options *opts, struct pawl_error *err)
+{
+    struct side side = {suite, out, 0};
+    struct runner r;
+
+    memset(&r, 0, sizeof(r));
+    r.suite = suite;
+    r.sides = &side;
+    r.n_sides = 1;
+    return run_sides(&r, opts, err);
+}
+
+int pawl_run_execute_paired(struct pawl_results *out, struct pawl_results *base_out,
+                            struct pawl_suite *suite, struct pawl_suite *base_task,
+                            const struct pawl_run_options *opts, struct pawl_error *err)
+{
+    struct side sides[2] = {{suite, out, 0}, {base_task, base_out, 0}};
+    struct runner r;
+
+    memset(&r, 0, sizeof(r));
+    r.suite = suite;
+    r.sides = sides;
+    r.n_sides = 2;
+    return run_sides(&r, opts, err);
 }

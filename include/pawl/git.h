@@ -28,6 +28,15 @@ void pawl_git_hash_blob(char out[PAWL_GIT_OID_HEX], const void *data, size_t len
 int pawl_git_read_at_ref(struct pawl_buf *out, char blob[PAWL_GIT_OID_HEX], const char *fs_path,
                          const char *ref, const char *display, struct pawl_error *err);
 
+/*
+ * Writes the whole tree of revision `ref`, of the repository containing
+ * `fs_path`, into the directory `target` (without touching the user's work
+ * tree or index), and sets *out_rel to `fs_path` relative to the
+ * repository root (heap string). Used to run a baseline exactly as it was.
+ */
+int pawl_git_export_tree(char **out_rel, const char *fs_path, const char *ref, const char *target,
+                         struct pawl_error *err);
+
 struct pawl_git_info {
     int present;                  /* 0 when `dir` is not inside a repository */
     char commit[PAWL_GIT_OID_HEX]; /* HEAD commit, "" on an unborn branch */

@@ -38,4 +38,15 @@ int pawl_run_in_shard(const char *id, unsigned index, unsigned count);
 int pawl_run_execute(struct pawl_results *out, struct pawl_suite *suite,
                      const struct pawl_run_options *opts, struct pawl_error *err);
 
+/*
+ * Runs `suite`'s task and `base_task`'s task (a suite loaded from the
+ * baseline revision) over the same selected cases, interleaved call by
+ * call, both scored by `suite`'s scorers, into `out` and `base_out`. The
+ * baseline results carry `suite`'s dataset and scorers fingerprints, so the
+ * two are comparable by construction.
+ */
+int pawl_run_execute_paired(struct pawl_results *out, struct pawl_results *base_out,
+                            struct pawl_suite *suite, struct pawl_suite *base_task,
+                            const struct pawl_run_options *opts, struct pawl_error *err);
+
 #endif

@@ -8,6 +8,8 @@
 
 #include "cli/cli.h"
 #include "pawl/alloc.h"
+#include "pawl/baseline.h"
+#include "pawl/compare.h"
 #include "pawl/fs.h"
 #include "pawl/gate.h"
 #include "pawl/report.h"
@@ -30,6 +32,11 @@ static const char run_help[] =
     "      --concurrency N   calls in flight at once (overrides run.concurrency)\n"
     "      --filter GLOB     only cases whose id matches the shell pattern, e.g. 'refund-*'\n"
     "      --shard I/N       only shard I of N (a stable split of case ids, for CI matrices)\n"
+    "      --baseline B      compare with results file B, or B = REF:PATH for the file as\n"
+    "                        committed at git revision REF (overrides baseline: in pawl.yaml)\n"
+    "      --allow-dataset-change\n"
+    "                        compare with a baseline of another dataset or other scorers\n"
+    "                        on the cases both share, instead of refusing (exit 2)\n"
     "  -v, --verbose         list every case, not only failures\n"
     "  -q, --quiet           print nothing unless the gate fails\n"
     "  -h, --help            show this help\n"
@@ -123,15 +130,16 @@ static int parse_shard(const char *s, unsigned *index, unsigned *count)
 }
 
 /* Writes one report; a failure is remembered but does not stop the others. */
-static void write_reports(const struct pawl_results *res, const char *junit, const char *json,
-                          const char *markdown, struct pawl_error *err)
+static void write_reports(const struct pawl_results *res, const struct pawl_results *base,
+                          const char *junit, const char *json, const char *markdown,
+                          struct pawl_error *err)
 {
     if (json)
         pawl_results_write(res, json, err);
     if (junit)
         pawl_report_junit_write(res, junit, err);
     if (markdown)
-        pawl_report_markdown_write(res, markdown, err);
+        pawl_report_markdown_write_compared(res, base, markdown, err);
 }
 
 /* -v: every case, so a passing run can be read too. Ids are escaped like the terminal report. */
@@ -154,6 +162,47 @@ static void list_cases(const struct pawl_results *res)
     }
 }
 
+/*
+ * Decides where the baseline comes from (--baseline, else pawl.yaml) and
+ * loads it before any call is made, so a missing or incomparable baseline
+ * costs nothing. With baseline.rerun, loads the task as it was at
+ * baseline.ref instead, to run beside the candidate over the same cases.
+ */
+static int prepare_baseline(struct pawl_baseline_spec *spec, struct pawl_results *base,
+                            struct pawl_suite *base_task, char **base_dir,
+                            const struct pawl_suite *suite, const char *config,
+                            const char *arg, struct pawl_error *err)
+{
+    const struct pawl_config *cfg = &suite->cfg;
+    const struct pawl_node *node = pawl_node_get(cfg->root, "baseline");
+    int rc;
+
+    if (arg) {
+        pawl_baseline_spec_from_arg(spec, arg);
+    } else if (cfg->baseline.rerun) {
+        if (!cfg->baseline.ref)
+            return pawl_error_set(err, PAWL_ECONFIG, cfg->path, node->line, node->col,
+                                  "'baseline.rerun' needs 'baseline.ref', the revision to rerun");
+        if ((rc = pawl_baseline_load_task(base_task, base_dir, config, cfg->baseline.ref,
+                                          err)) < 0)
+            return rc;
+        /* Same cases on both sides: the baseline task answers the candidate's dataset. */
+        pawl_dataset_release(&base_task->dataset);
+        if ((rc = pawl_dataset_load(&base_task->dataset, cfg->dataset.fs_path, cfg->dataset.path,
+                                    cfg->dataset.ref, cfg->dataset.id_field, err)) < 0)
+            return rc;
+        return pawl_suite_check(base_task, err);
+    } else if (cfg->baseline.file) {
+        pawl_baseline_spec_from_config(spec, cfg->baseline.file, cfg->baseline.ref);
+    } else if (cfg->baseline.ref) {
+        return pawl_error_set(err, PAWL_ECONFIG, cfg->path, node->line, node->col,
+                              "'baseline.ref' needs 'baseline.file' (or 'rerun: true')");
+    } else {
+        return 0;
+    }
+    return pawl_baseline_load(base, spec, err);
+}
+
 int cmd_run(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -162,6 +211,8 @@ int cmd_run(int argc, char **argv)
         {"repeat", required_argument, NULL, 'r'},  {"concurrency", required_argument, NULL, 'n'},
         {"filter", required_argument, NULL, 'f'},  {"shard", required_argument, NULL, 's'},
         {"verbose", no_argument, NULL, 'v'},       {"quiet", no_argument, NULL, 'q'},
+        {"baseline", required_argument, NULL, 'b'},
+        {"allow-dataset-change", no_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *config = "pawl.yaml", *junit = NULL, *json = NULL, *markdown = NULL;
@@ -171,11 +222,19 @@ int cmd_run(int argc, char **argv)
     struct pawl_results res;
     struct pawl_error err, report_err;
     struct progress prog = {0, 0};
-    int opt, verbose = 0, quiet = 0, status, rc;
+    int opt, verbose = 0, quiet = 0, allow_change = 0, status, rc;
+    const char *baseline_arg = NULL;
+    struct pawl_baseline_spec spec;
+    struct pawl_results base;
+    struct pawl_suite base_task;
+    char *base_dir = NULL, *base_label = NULL;
 
     memset(&opts, 0, sizeof(opts));
     memset(&suite, 0, sizeof(suite));
+    memset(&spec, 0, sizeof(spec));
+    memset(&base_task, 0, sizeof(base_task));
     pawl_results_init(&res);
+    pawl_results_init(&base);
     pawl_error_init(&err);
     pawl_error_init(&report_err);
     opterr = 0;
@@ -214,6 +273,12 @@ int cmd_run(int argc, char **argv)
         case 'v':
             verbose = 1;
             break;
+        case 'b':
+            baseline_arg = optarg;
+            break;
+        case 'a':
+            allow_change = 1;
+            break;
         case 'q':
             quiet = 1;
             break;
@@ -234,9 +299,19 @@ int cmd_run(int argc, char **argv)
         status = cli_report_error(&err);
         goto done;
     }
-    if (suite.cfg.baseline.file || suite.cfg.baseline.ref)
-        fprintf(stderr, "pawl: warning: baseline comparison is not supported by this version; "
-                        "'baseline' is ignored and max_drop rules stay inconclusive\n");
+    if ((rc = prepare_baseline(&spec, &base, &base_task, &base_dir, &suite, config,
+                               baseline_arg, &err)) < 0) {
+        status = cli_report_error(&err);
+        goto done;
+    }
+    if (spec.label && pawl_compare_check(&base, suite.dataset.blob, suite.scorers_fingerprint,
+                                         allow_change, &err) < 0) {
+        status = cli_report_error(&err);
+        goto done;
+    }
+    base_label = spec.label ? pawl_xstrdup(spec.label)
+                 : base_dir  ? pawl_xasprintf("%s (rerun)", suite.cfg.baseline.ref)
+                             : NULL;
 
     junit_path = junit ? pawl_xstrdup(junit)
                        : suite.cfg.report.junit ? pawl_xstrdup(suite.cfg.report.junit)
@@ -254,17 +329,43 @@ int cmd_run(int argc, char **argv)
     opts.stop = &stop_requested;
     opts.progress = show_progress;
     opts.progress_ctx = &prog;
-    rc = pawl_run_execute(&res, &suite, &opts, &err);
+    rc = base_dir ? pawl_run_execute_paired(&res, &base, &suite, &base_task, &opts, &err)
+                  : pawl_run_execute(&res, &suite, &opts, &err);
     if (rc == PAWL_EUSAGE || rc == PAWL_EIO) {
         status = cli_report_error(&err);
         goto done;
+    }
+    if (rc == 0 && base_label) {
+        struct pawl_compare_options copts;
+        memset(&copts, 0, sizeof(copts));
+        copts.baseline_label = base_label;
+        copts.allow_dataset_change = allow_change;
+        copts.confidence = suite.cfg.gate.confidence;
+        res.comparison = pawl_xcalloc(1, sizeof(*res.comparison));
+        if ((rc = pawl_compare(res.comparison, &base, &res, &copts, &err)) < 0) {
+            free(res.comparison);
+            res.comparison = NULL;
+            pawl_gate_evaluate(&res, &suite.cfg);
+            write_reports(&res, base_label ? &base : NULL, junit_path, json_path, md_path,
+                          &report_err);
+            status = cli_report_error(&err);
+            goto done;
+        }
+    }
+    if (base_dir && json_path) {
+        /* The rerun baseline is kept beside the results, for `pawl compare` and promotion. */
+        char *bpath = pawl_fs_join_dir(json_path, "pawl-baseline-results.json");
+        pawl_gate_evaluate(&base, &suite.cfg);
+        pawl_results_write(&base, bpath, &report_err);
+        free(bpath);
     }
     pawl_gate_evaluate(&res, &suite.cfg);
     if (rc < 0) {
         free(res.verdict);
         res.verdict = pawl_xstrdup("error");
     }
-    write_reports(&res, junit_path, json_path, md_path, &report_err);
+    write_reports(&res, base_label ? &base : NULL, junit_path, json_path, md_path,
+                          &report_err);
 
     if (verbose)
         list_cases(&res);
@@ -280,6 +381,14 @@ int cmd_run(int argc, char **argv)
     }
     status = strcmp(res.verdict, "pass") == 0 ? PAWL_EXIT_PASS : PAWL_EXIT_FAIL;
 done:
+    if (base_dir) {
+        pawl_suite_release(&base_task);
+        pawl_baseline_remove_tree(base_dir);
+        free(base_dir);
+    }
+    free(base_label);
+    pawl_baseline_spec_release(&spec);
+    pawl_results_release(&base);
     free(junit_path);
     free(json_path);
     free(md_path);

@@ -7,6 +7,8 @@
 static const struct cli_command commands[] = {
     {"run", cmd_run, "run the candidate over the dataset, score it and gate the result"},
     {"validate", cmd_validate, "check config, dataset and templates without calling anything"},
+    {"compare", cmd_compare, "compare two results files offline, with the same statistics"},
+    {"baseline", cmd_baseline, "promote a results file to be the baseline ('baseline promote')"},
     {"report", cmd_report, "re-render JUnit, Markdown and the summary from a results file"},
     {"init", cmd_init, "scaffold pawl.yaml and a starter dataset that pass 'pawl run'"},
 };
