@@ -162,6 +162,49 @@ static void put_broken(struct pawl_buf *b, const struct pawl_results *r, int col
     pawl_buf_release(&ids);
 }
 
+/* A trial passes when every scorer passed in it. */
+static int trial_passed(const struct pawl_trial *t, size_t n_scorers)
+{
+    size_t i;
+
+    if (t->error || !t->scores)
+        return 0;
+    for (i = 0; i < n_scorers; i++)
+        if (!t->scores[i].passed)
+            return 0;
+    return 1;
+}
+
+/* With repeats: the cases whose trials disagree, which no single run would reveal. */
+static void put_flaky(struct pawl_buf *b, const struct pawl_results *r, int color)
+{
+    struct pawl_buf ids = PAWL_BUF_INIT;
+    size_t i, t, n = 0;
+
+    for (i = 0; i < r->n_cases; i++) {
+        const struct pawl_case_result *c = &r->cases[i];
+        size_t passed = 0;
+        if (c->n_trials < 2 || c->errored)
+            continue;
+        for (t = 0; t < c->n_trials; t++)
+            passed += trial_passed(&c->trials[t], r->n_scorers);
+        if (passed == 0 || passed == c->n_trials)
+            continue;
+        if (n < TERM_BROKEN) {
+            if (n)
+                pawl_buf_puts(&ids, ", ");
+            put_text(&ids, c->id ? c->id : "", TERM_DETAIL_MAX);
+        }
+        n++;
+    }
+    if (n) {
+        pawl_buf_puts(b, "  ");
+        put_word(b, "flaky (trials disagree):", YELLOW, color);
+        pawl_buf_printf(b, " %s%s (%zu)\n", ids.ptr, n > TERM_BROKEN ? ", ..." : "", n);
+    }
+    pawl_buf_release(&ids);
+}
+
 /* "-0.040", "+0.010"; a change that rounds to zero reads "+0.000", never "-0.000". */
 static void put_signed(struct pawl_buf *b, const char *metric, double v)
 {
@@ -297,6 +340,7 @@ void pawl_report_terminal(FILE *fp, const struct pawl_results *r, int color)
     }
     put_cases(&b, r, color);
     put_broken(&b, r, color);
+    put_flaky(&b, r, color);
     put_metrics(&b, r);
     put_rules(&b, r, color);
     pawl_buf_puts(&b, "pawl: ");

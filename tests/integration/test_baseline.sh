@@ -80,7 +80,10 @@ expect_eq "$(json_get changed.json 'd["comparison"]["paired"], d["comparison"]["
     "30 1 0 True" "intersection counts"
 git checkout -q evals
 
-# pawl compare: 0 pass, 1 regression, 2 incomparable.
+# pawl compare: 0 pass, 1 regression, 2 incomparable; the same inputs give the same bytes.
+run_pawl compare .pawl/baseline.json worse.json -q --json c1.json
+run_pawl compare .pawl/baseline.json worse.json -q --json c2.json
+cmp -s c1.json c2.json || fail "pawl compare is byte-for-byte reproducible"
 run_pawl compare .pawl/baseline.json same.json -q
 expect_status 0 "compare: no change"
 run_pawl compare .pawl/baseline.json worse.json -q --rule correct:max_drop=0.02
@@ -112,4 +115,26 @@ expect_eq "$(json_get rerun.json 'd["comparison"]["baseline"], d["comparison"]["
     "HEAD~1 (rerun) 30 6" "rerun comparison"
 expect_eq "$(json_get pawl-baseline-results.json 'd["verdict"], d["metrics"]["correct"]["mean"]')" "pass 1.0" "rerun baseline results kept"
 expect_eq "$(ls "$TMPDIR")" "" "rerun leaves no temporary checkout behind"
+
+# rerun with a prompt changed between commits: the old prompt answers beside the new one.
+git checkout -q -b prompts
+cat > pawl.yaml <<'YAML'
+version: 1
+dataset: {path: evals/support.jsonl}
+task: {provider: echo, prompt: prompt.md}
+scorers: [{name: polite, type: icontains, value: "please"}]
+baseline: {ref: "HEAD~1", rerun: true}
+gate: {rules: [{metric: polite, max_drop: 0.05}]}
+YAML
+printf 'Please answer: {{input.question}}\n' > prompt.md
+git add -A && git commit -qm "polite prompt"
+printf 'Answer: {{input.question}}\n' > prompt.md
+git commit -qam "terse prompt"
+run_pawl run --json prompt.json -q
+expect_status 1 "rerun catches a prompt change"
+expect_eq "$(json_get prompt.json '[(m["metric"], m["baseline"], m["candidate"]) for m in d["comparison"]["metrics"] if m["metric"] == "polite"]')" \
+    "[('polite', 1.0, 0.0)]" "old prompt scored beside the new one"
+git checkout -q HEAD~1 -- prompt.md
+run_pawl run -q
+expect_status 0 "same prompt on both sides passes"
 finish

@@ -45,6 +45,19 @@ expect_status 0 "mirror agent"
 expect_eq "$(json_get r.json 'd["cases"][0]["trials"][1]["output"]')" \
     'ok {"id":"c3","input":{"n":3},"expected_output":"ok","trial":1}' "case JSON on stdin"
 
+# Repeats: trials that disagree are flaky, and pass@k / pass^k summarise them.
+cat > coin.sh <<'SH'
+#!/bin/sh
+read -r line
+case $line in *'"c1"'*'"trial":1'*|*'"c2"'*'"trial":0'*) echo nope ;; *) echo ok ;; esac
+SH
+write_config "[sh, coin.sh]"
+run_pawl run --json r.json --repeat 3
+expect_status 1 "flaky cases fail the default gate"
+expect_contains "$out" "flaky (trials disagree): c1, c2 (2)" "flaky cases listed"
+expect_eq "$(json_get r.json 'd["metrics"]["pass_at_k"]["mean"], round(d["metrics"]["pass_hat_k"]["mean"], 4), d["metrics"]["pass_at_k"]["k"]')" \
+    "1.0 0.75 3" "pass@3 and pass^3"
+
 # One agent failing out of eight: within a 0.2 budget the case is an <error>, and the gate fails on it.
 cat > flaky.sh <<'SH'
 #!/bin/sh
