@@ -238,15 +238,37 @@ static void free_metrics(struct pawl_results *r)
     r->n_metrics = 0;
 }
 
-/* Shortest text that reads back as the same number: 0.8, not 0.800000. */
+/* Shortest plain text that reads back as the same number: 0.8, 4000, never 4e+03. */
 static void fmt_num(char *out, size_t size, double v)
 {
     int prec;
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(out, size, "%.*g", prec, v);
+
+    for (prec = 0; prec <= 15; prec++) {
+        snprintf(out, size, "%.*f", prec, v);
         if (strtod(out, NULL) == v)
             return;
     }
+    snprintf(out, size, "%.17g", v);
+}
+
+/* A measured value for a message: four decimals at most, trailing zeros dropped, no
+ * exponent for large totals; only tiny values (costs) keep significant digits. */
+static void fmt_actual(char *out, size_t size, double v)
+{
+    char *end;
+
+    if (v != 0 && fabs(v) < 0.001) {
+        snprintf(out, size, "%.3g", v);
+        return;
+    }
+    snprintf(out, size, "%.4f", v);
+    end = out + strlen(out);
+    while (end > out && end[-1] == '0')
+        *--end = '\0';
+    if (end > out && end[-1] == '.')
+        *--end = '\0';
+    if (strcmp(out, "-0") == 0)
+        snprintf(out, size, "0");
 }
 
 static void eval_threshold(struct pawl_rule_result *rr, const struct pawl_rule_config *rc,
@@ -268,7 +290,7 @@ static void eval_threshold(struct pawl_rule_result *rr, const struct pawl_rule_c
     }
     rr->actual = m->mean;
     rr->has_actual = 1;
-    snprintf(act, sizeof(act), "%.4g", m->mean);
+    fmt_actual(act, sizeof(act), m->mean);
     if (is_min ? m->mean >= rc->value : m->mean <= rc->value) {
         rr->status = PAWL_RULE_PASS;
         rr->message = pawl_xasprintf("%s is %s (%s %s)", rc->metric, act,

@@ -25,7 +25,7 @@ struct proc {
     size_t input_len, input_off;
     struct pawl_buf out, err;
     long start_ms, deadline_ms;
-    int exited, status, signal, timed_out, overflow, killed, reaped;
+    int exited, status, signal, timed_out, overflow, killed, reaped, cancelled;
     char *spawn_error;
     pawl_proc_done_fn done;
     void *ctx;
@@ -99,8 +99,10 @@ static void kill_group(struct proc *p)
 void pawl_loop_cancel_all(struct pawl_loop *loop)
 {
     size_t i;
-    for (i = 0; i < loop->n_procs; i++)
+    for (i = 0; i < loop->n_procs; i++) {
+        loop->procs[i]->cancelled = 1;
         kill_group(loop->procs[i]);
+    }
 }
 
 void pawl_loop_free(struct pawl_loop *loop)
@@ -139,11 +141,17 @@ static int make_pipe(int fds[2])
     return 0;
 }
 
+/* What the child reports when it cannot start: which step failed, and errno. */
+struct start_failure {
+    int in_cwd; /* chdir failed, not exec */
+    int err;
+};
+
 /* In the child: never returns. Reports a failure to start through `report_fd`. */
 static void child_exec(char *const argv[], const char *cwd, int in_fd, int out_fd, int err_fd,
                        int report_fd)
 {
-    int e;
+    struct start_failure f = {0, 0};
     sigset_t none;
 
     setpgid(0, 0);
@@ -155,12 +163,14 @@ static void child_exec(char *const argv[], const char *cwd, int in_fd, int out_f
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
         goto fail;
-    if (cwd && chdir(cwd) < 0)
+    if (cwd && chdir(cwd) < 0) {
+        f.in_cwd = 1;
         goto fail;
+    }
     execvp(argv[0], argv);
 fail:
-    e = errno;
-    if (write(report_fd, &e, sizeof(e)) < 0)
+    f.err = errno;
+    if (write(report_fd, &f, sizeof(f)) < 0)
         _exit(127);
     _exit(127);
 }
@@ -171,7 +181,7 @@ void pawl_loop_spawn(struct pawl_loop *loop, char *const argv[], const char *cwd
 {
     struct proc *p = pawl_xcalloc(1, sizeof(*p));
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, rep[2] = {-1, -1};
-    int child_errno = 0;
+    struct start_failure failure = {0, 0};
     ssize_t n;
 
     p->in_fd = p->out_fd = p->err_fd = -1;
@@ -180,7 +190,8 @@ void pawl_loop_spawn(struct pawl_loop *loop, char *const argv[], const char *cwd
     pawl_buf_init(&p->out, max_out);
     pawl_buf_init(&p->err, 0);
     p->input = pawl_xmalloc(input_len + 1);
-    memcpy(p->input, input, input_len);
+    if (input_len)
+        memcpy(p->input, input, input_len);
     p->input_len = input_len;
     p->start_ms = pawl_loop_now_ms();
     p->deadline_ms = timeout_ms > 0 ? p->start_ms + timeout_ms : 0;
@@ -207,15 +218,18 @@ void pawl_loop_spawn(struct pawl_loop *loop, char *const argv[], const char *cwd
     close(rep[1]);
     in[0] = out[1] = err[1] = rep[1] = -1;
     do
-        n = read(rep[0], &child_errno, sizeof(child_errno));
+        n = read(rep[0], &failure, sizeof(failure));
     while (n < 0 && errno == EINTR);
     close(rep[0]);
     rep[0] = -1;
     p->in_fd = in[1];
     p->out_fd = out[0];
     p->err_fd = err[0];
-    if (n == (ssize_t)sizeof(child_errno)) {
-        p->spawn_error = pawl_xasprintf("cannot run '%s': %s", argv[0], strerror(child_errno));
+    if (n == (ssize_t)sizeof(failure)) {
+        p->spawn_error =
+            failure.in_cwd
+                ? pawl_xasprintf("cannot run '%s' in '%s': %s", argv[0], cwd, strerror(failure.err))
+                : pawl_xasprintf("cannot run '%s': %s", argv[0], strerror(failure.err));
         waitpid(p->pid, NULL, 0);
         p->reaped = 1;
         close_fd(&p->in_fd);
@@ -406,7 +420,7 @@ int pawl_loop_step(struct pawl_loop *loop, int max_wait_ms, struct pawl_error *e
         if (p->killed) {
             /* A killed agent's grandchildren may hold the pipes; stop listening. */
             close_fd(&p->in_fd);
-            if (p->reaped || p->timed_out || p->overflow) {
+            if (p->reaped || p->timed_out || p->overflow || p->cancelled) {
                 drain(p, &p->out_fd, 1);
                 close_fd(&p->out_fd);
                 close_fd(&p->err_fd);

@@ -206,6 +206,12 @@ int pawl_node_parse(struct pawl_node **out, const char *data, size_t len, const 
             }
             if ((rc = parse_node(&p, &ev, 1, &root)) < 0)
                 goto fail;
+            /* "---" alone: libyaml reports an empty plain scalar; it is an empty document. */
+            if (root->kind == PAWL_NODE_SCALAR && root->plain && root->len == 0) {
+                free(root->value);
+                root->value = NULL;
+                root->kind = PAWL_NODE_MAP;
+            }
             break;
         case YAML_STREAM_END_EVENT:
             yaml_event_delete(&ev);

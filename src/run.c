@@ -256,8 +256,10 @@ static int run_sides(struct runner *r, const struct pawl_run_options *opts,
             goto done;
     }
     if (opts->stop && *opts->stop) {
-        /* Bounded: killed children are reaped within a few loop steps. */
+        /* Bounded: killed children are reaped within a few loop steps. What was
+         * complete before the stop is what the message counts. */
         long deadline = pawl_loop_now_ms() + 5000;
+        size_t completed = r->finished;
         pawl_loop_cancel_all(loop);
         while (pawl_loop_pending(loop) > 0 && pawl_loop_now_ms() < deadline)
             pawl_loop_step(loop, 50, NULL);
@@ -269,7 +271,7 @@ static int run_sides(struct runner *r, const struct pawl_run_options *opts,
         for (sd = 0; sd < r->n_sides; sd++)
             r->sides[sd].res->interrupted = 1;
         rc = pawl_error_set(err, PAWL_EINTR, NULL, 0, 0, "interrupted after %zu of %zu calls",
-                            r->finished, r->n_calls);
+                            completed, r->n_calls);
     }
     if (opts->progress)
         opts->progress(opts->progress_ctx, r->finished, r->n_calls);

@@ -53,7 +53,8 @@ void pawl_loop_spawn(struct pawl_loop *loop, char *const argv[], const char *cwd
                      const char *input, size_t input_len, long timeout_ms, size_t max_out,
                      pawl_proc_done_fn done, void *ctx);
 
-/* Number of children and transfers still in flight. */
+/* Number of children still in flight. (HTTP transfers will be counted when the
+ * HTTP providers add them through the loop.) */
 size_t pawl_loop_pending(const struct pawl_loop *loop);
 
 /* Waits up to `max_wait_ms` for progress and dispatches completions. */
