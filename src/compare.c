@@ -381,6 +381,12 @@ int pawl_compare(struct pawl_comparison *out, const struct pawl_results *base,
 
     base_of = pawl_xcalloc(cand->n_cases + 1, sizeof(*base_of));
     pair_cases(base_of, out, base, cand);
+    /* Past 20,000 pairs the interval is already tight: bound the work near 2e8 draws
+     * per metric (a fraction of a second) but never go below 2,000 resamples. */
+    if (!opts->resamples && out->n_paired > 20000) {
+        size_t b = (size_t)200000000 / out->n_paired;
+        st.resamples = (unsigned)(b < 2000 ? 2000 : b);
+    }
     if (out->n_paired == 0) {
         rc = pawl_error_set(err, PAWL_EDATA, NULL, 0, 0, "baseline and candidate share no cases");
         goto done;
