@@ -24,6 +24,8 @@ int cmd_init(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 
 /* Prints the error the way editors and CI logs link it; returns its exit status. */
 int cli_report_error(const struct pawl_error *err);

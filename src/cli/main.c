@@ -9,6 +9,8 @@ static const struct cli_command commands[] = {
     {"validate", cmd_validate, "check config, dataset and templates without calling anything"},
     {"compare", cmd_compare, "compare two results files offline, with the same statistics"},
     {"baseline", cmd_baseline, "promote a results file to be the baseline ('baseline promote')"},
+    {"merge", cmd_merge, "join the results of shards run as a CI matrix into one"},
+    {"hook", cmd_hook, "install or remove the git pre-push hook that runs the gate"},
     {"report", cmd_report, "re-render JUnit, Markdown and the summary from a results file"},
     {"init", cmd_init, "scaffold pawl.yaml and a starter dataset that pass 'pawl run'"},
 };
