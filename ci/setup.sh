@@ -1,13 +1,19 @@
 #!/bin/sh
 # Installs the Debian packages pawl builds and tests with, if any are missing.
-# Idempotent and quiet when everything is present. Needs root (or sudo) only
+# Idempotent and quiet when everything is present. `--build-only`: just what
+# building needs. Needs root (or sudo) only
 # when something has to be installed.
 set -eu
 
+# What building pawl needs; `--build-only` stops there (the GitHub Action uses it).
 packages="build-essential cmake pkg-config git
-libyaml-dev libjansson-dev libcurl4-openssl-dev libgit2-dev check libsubunit-dev
-libpcre2-dev libssl-dev libutf8proc-dev libcsv-dev libmicrohttpd-dev
-libxml2-utils python3 python3-junitparser xmlstarlet"
+libyaml-dev libjansson-dev libcurl4-openssl-dev libgit2-dev
+libpcre2-dev libssl-dev libutf8proc-dev libcsv-dev"
+# What the test suite needs besides.
+if [ "${1:-}" != --build-only ]; then
+    packages="$packages check libsubunit-dev libmicrohttpd-dev
+libxml2-utils python3 python3-junitparser xmlstarlet shellcheck python3-yaml"
+fi
 
 missing=""
 for p in $packages; do

@@ -294,6 +294,47 @@ done:
     return rc;
 }
 
+int pawl_git_repo_relative(char **out, const char *fs_path, struct pawl_error *err)
+{
+    git_repository *repo = NULL;
+    const char *workdir;
+    char *abs = NULL, *start = NULL;
+    size_t dir_len = 0, wlen;
+    int rc = 0, grc;
+
+    *out = NULL;
+    git_libgit2_init();
+    abs = resolve_path(fs_path, &dir_len);
+    if (!abs) {
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot resolve '%s': %s", fs_path,
+                            strerror(errno));
+        goto done;
+    }
+    start = pawl_xstrndup(abs, dir_len);
+    grc = git_repository_open_ext(&repo, start, 0, NULL);
+    if (grc < 0) {
+        rc = pawl_error_set(err, PAWL_EDATA, NULL, 0, 0, "'%s' is not inside a git repository%s%s",
+                            fs_path, grc == GIT_ENOTFOUND ? "" : ": ",
+                            grc == GIT_ENOTFOUND ? "" : git_msg());
+        goto done;
+    }
+    workdir = git_repository_workdir(repo);
+    wlen = workdir ? strlen(workdir) : 0;
+    /* libgit2's workdir is canonical and ends in '/', like the resolved path's prefix. */
+    if (!workdir || strncmp(abs, workdir, wlen) != 0 || !abs[wlen]) {
+        rc = pawl_error_set(err, PAWL_EDATA, NULL, 0, 0,
+                            "'%s' is not inside the working tree of a git repository", fs_path);
+        goto done;
+    }
+    *out = pawl_xstrdup(abs + wlen);
+done:
+    git_repository_free(repo);
+    free(start);
+    free(abs);
+    git_libgit2_shutdown();
+    return rc;
+}
+
 /* The branch HEAD points at, also on an unborn branch; NULL when detached. */
 static char *head_branch(git_repository *repo, git_reference *head)
 {

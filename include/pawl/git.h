@@ -37,6 +37,14 @@ int pawl_git_read_at_ref(struct pawl_buf *out, char blob[PAWL_GIT_OID_HEX], cons
 int pawl_git_export_tree(char **out_rel, const char *fs_path, const char *ref, const char *target,
                          struct pawl_error *err);
 
+/*
+ * `fs_path` relative to the root of the working tree that contains it, as
+ * a heap string in *out ("evals/qa.jsonl"); the file itself need not exist.
+ * Used to name dataset files in CI annotations. A path outside any work
+ * tree is PAWL_EDATA.
+ */
+int pawl_git_repo_relative(char **out, const char *fs_path, struct pawl_error *err);
+
 struct pawl_git_info {
     int present;                  /* 0 when `dir` is not inside a repository */
     char commit[PAWL_GIT_OID_HEX]; /* HEAD commit, "" on an unborn branch */

@@ -70,4 +70,83 @@ void pawl_xml_escape_attr(struct pawl_buf *out, const char *s, size_t len);
  */
 long pawl_report_utf8_next(const char *s, size_t len, size_t *used);
 
+/*
+ * GitHub Actions (DESIGN.md 2.6). Everything below is inert unless the
+ * environment says GITHUB_ACTIONS=true.
+ *
+ * The runner reads every line a step prints on stdout or stderr and obeys
+ * the ones that look like workflow commands: `::name props::data` once
+ * leading white space is trimmed, and the legacy `##[name props]data`
+ * anywhere in a line. Text from models, agents and datasets therefore only
+ * reaches the log escaped inside one of pawl's own annotation lines, or
+ * between stop_commands() and resume_commands().
+ */
+#define PAWL_GITHUB_ANNOTATIONS_MAX 10
+#define PAWL_GITHUB_SUMMARY_MAX (1024 * 1024 - 1) /* GitHub refuses a step summary of 1 MiB */
+#define PAWL_GITHUB_TOKEN_LEN 33                  /* 32 hex digits + NUL */
+
+struct pawl_github_run {
+    int exit_code;               /* the status pawl exits with; written as output exit-code */
+    const char *dataset_fs_path; /* the dataset file on disk, for annotation paths; may be NULL */
+    const char *junit;           /* report files as written (NULL when not written) */
+    const char *results;
+    const char *summary;
+};
+
+/* 1 when GITHUB_ACTIONS is "true". */
+int pawl_report_github_enabled(void);
+
+/*
+ * In GitHub Actions: appends the Markdown summary (compared with `base`
+ * when r->comparison is set) to $GITHUB_STEP_SUMMARY, or a one-line note
+ * when the file's 1 MiB would overflow; appends the outputs verdict,
+ * exit-code, junit, results and summary to $GITHUB_OUTPUT (paths relative
+ * to $GITHUB_WORKSPACE when inside it, else absolute); prints at most
+ * PAWL_GITHUB_ANNOTATIONS_MAX `::error` lines on `fp` for the broken cases
+ * (with a comparison) or the failed and errored cases (without one).
+ * An unset variable skips its part. Failures to write are PAWL_EIO naming
+ * the file; the parts after a failure are still attempted, and a failure
+ * turns the exit-code output 0 or 1 into 3, the status pawl then exits with.
+ */
+int pawl_report_github(FILE *fp, const struct pawl_results *r, const struct pawl_results *base,
+                       const struct pawl_github_run *run, struct pawl_error *err);
+
+/* The annotation lines alone; `file` is the repository-relative dataset path or NULL. */
+void pawl_report_github_annotations(struct pawl_buf *out, const struct pawl_results *r,
+                                    const char *file);
+
+/*
+ * Workflow command escaping, as the runner unescapes: data turns '%', CR
+ * and LF into %25, %0D, %0A; a property value also ':' and ',' into %3A,
+ * %2C. Both replace what could break the line or mislead a reader -
+ * invalid UTF-8, C0 controls but TAB, DEL, C1 controls, U+2028/U+2029 and
+ * the bidirectional controls - with U+FFFD, so the result is one line.
+ */
+void pawl_report_github_escape_data(struct pawl_buf *out, const char *s, size_t len);
+void pawl_report_github_escape_property(struct pawl_buf *out, const char *s, size_t len);
+
+/*
+ * One $GITHUB_OUTPUT entry: "name=value\n", or, when the value holds a CR
+ * or LF, "name<<DELIM\nvalue\nDELIM\n". `delim` NULL draws
+ * "ghadelimiter_" + 32 random hex digits; a delimiter that occurs in the
+ * value is drawn again (a given one is refused). -1 when no delimiter can
+ * be had, with `out` unchanged.
+ */
+int pawl_report_github_output(struct pawl_buf *out, const char *name, const char *value,
+                              const char *delim);
+
+/* 32 random hex digits from OpenSSL's RAND_bytes; -1 when it fails. */
+int pawl_report_github_random_hex(char out[PAWL_GITHUB_TOKEN_LEN]);
+
+/*
+ * Brackets output the runner must not read as commands. In GitHub Actions
+ * stop_commands() prints "::stop-commands::TOKEN" with a fresh random token,
+ * flushes, and returns 1; elsewhere it prints nothing and returns 0.
+ * resume_commands() prints "::TOKEN::" and flushes. A step that dies in
+ * between only loses its own later commands: the runner keeps this state
+ * per step.
+ */
+int pawl_report_github_stop_commands(FILE *fp, char token[PAWL_GITHUB_TOKEN_LEN]);
+void pawl_report_github_resume_commands(FILE *fp, const char *token);
+
 #endif

@@ -33,6 +33,15 @@ int cli_report_error(const struct pawl_error *err);
 /* Prints "pawl: <msg>" plus a hint to use --help; returns PAWL_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) PAWL_PRINTF(2, 3);
 
+struct pawl_results;
+
+/*
+ * Prints the terminal summary. Case ids and scorer comments quote dataset text
+ * and model output, so under GitHub Actions the summary is printed with the
+ * runner's workflow commands stopped.
+ */
+void cli_print_summary(const struct pawl_results *r);
+
 /* Flushes stdout and turns a write error into exit status 3. */
 int cli_finish(int status);
 

@@ -212,7 +212,7 @@ int cmd_compare(int argc, char **argv)
     }
     status = strcmp(cand.verdict, "pass") == 0 ? PAWL_EXIT_PASS : PAWL_EXIT_FAIL;
     if (!quiet || status != PAWL_EXIT_PASS)
-        pawl_report_terminal(stdout, &cand, isatty(1) && !getenv("NO_COLOR"));
+        cli_print_summary(&cand);
 done:
     for (i = 0; i < cfg.gate.n_rules; i++)
         free(cfg.gate.rules[i].metric);

@@ -258,6 +258,20 @@ int cmd_merge(int argc, char **argv)
             goto done;
         }
     }
+    {
+        /* The merge job is where a sharded gate's verdict is known: tell GitHub there. */
+        struct pawl_github_run gh = {rc < 0                                ? PAWL_EXIT_INFRA
+                                     : strcmp(merged.verdict, "pass") == 0 ? PAWL_EXIT_PASS
+                                                                           : PAWL_EXIT_FAIL,
+                                     have_cfg ? cfg.dataset.fs_path : NULL, junit, output,
+                                     markdown};
+        struct pawl_error gerr;
+        pawl_error_init(&gerr);
+        if (pawl_report_github(stdout, &merged, spec.label ? &base : NULL, &gh, &gerr) < 0) {
+            status = cli_report_error(&gerr);
+            goto done;
+        }
+    }
     if (!quiet)
         warn_other_rules(&shards[0], &merged, argv[optind]);
     if (!quiet && merged.n_cases < merged.dataset_cases)
@@ -266,7 +280,7 @@ int cmd_merge(int argc, char **argv)
                 "or --filter)\n",
                 merged.n_cases, merged.dataset_cases);
     if (!quiet || rc < 0 || strcmp(merged.verdict, "pass") != 0)
-        pawl_report_terminal(stdout, &merged, isatty(1) && !getenv("NO_COLOR"));
+        cli_print_summary(&merged);
     if (rc < 0) {
         status = cli_report_error(&err);
         goto done;

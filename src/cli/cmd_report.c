@@ -67,7 +67,7 @@ int cmd_report(int argc, char **argv)
         goto done;
     }
     if (!quiet)
-        pawl_report_terminal(stdout, &res, isatty(1) && !getenv("NO_COLOR"));
+        cli_print_summary(&res);
     status = res.verdict && res.verdict[0] == 'p'   ? PAWL_EXIT_PASS
              : res.verdict && res.verdict[0] == 'f' ? PAWL_EXIT_FAIL
                                                     : PAWL_EXIT_INFRA;

@@ -142,6 +142,16 @@ static void write_reports(const struct pawl_results *res, const struct pawl_resu
         pawl_report_markdown_write_compared(res, base, markdown, err);
 }
 
+/* In GitHub Actions: step summary, outputs and annotations (report.h); a no-op elsewhere. */
+static void report_github(const struct pawl_results *res, const struct pawl_results *base,
+                          int status, const char *dataset, const char *junit, const char *json,
+                          const char *markdown, struct pawl_error *err)
+{
+    struct pawl_github_run gh = {status, dataset, junit, json, markdown};
+
+    pawl_report_github(stdout, res, base, &gh, err);
+}
+
 /* -v: every case, so a passing run can be read too. Ids are escaped like the terminal report. */
 static void list_cases(const struct pawl_results *res)
 {
@@ -222,7 +232,8 @@ int cmd_run(int argc, char **argv)
     struct pawl_results res;
     struct pawl_error err, report_err;
     struct progress prog = {0, 0};
-    int opt, verbose = 0, quiet = 0, allow_change = 0, status, rc;
+    int opt, verbose = 0, quiet = 0, allow_change = 0, status, rc, gh_stopped;
+    char gh_token[PAWL_GITHUB_TOKEN_LEN];
     const char *baseline_arg = NULL;
     struct pawl_baseline_spec spec;
     struct pawl_results base;
@@ -366,11 +377,21 @@ int cmd_run(int argc, char **argv)
     }
     write_reports(&res, base_label ? &base : NULL, junit_path, json_path, md_path,
                           &report_err);
+    report_github(&res, base_label ? &base : NULL,
+                  rc < 0              ? pawl_error_exit_code(&err)
+                  : report_err.code   ? pawl_error_exit_code(&report_err)
+                  : strcmp(res.verdict, "pass") == 0 ? PAWL_EXIT_PASS
+                                                     : PAWL_EXIT_FAIL,
+                  suite.cfg.dataset.fs_path, junit_path, json_path, md_path, &report_err);
 
+    /* Case ids and scorer comments quote data and model output: not commands for a CI runner. */
+    gh_stopped = pawl_report_github_stop_commands(stdout, gh_token);
     if (verbose)
         list_cases(&res);
     if (!quiet || rc < 0 || strcmp(res.verdict, "pass") != 0)
         pawl_report_terminal(stdout, &res, isatty(1) && !getenv("NO_COLOR"));
+    if (gh_stopped)
+        pawl_report_github_resume_commands(stdout, gh_token);
     if (rc < 0) {
         status = cli_report_error(&err);
         goto done;

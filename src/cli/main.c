@@ -1,8 +1,11 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "pawl/report.h"
 
 static const struct cli_command commands[] = {
     {"run", cmd_run, "run the candidate over the dataset, score it and gate the result"},
@@ -64,6 +67,16 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     else
         fprintf(stderr, "\nTry 'pawl --help'.\n");
     return PAWL_EXIT_USAGE;
+}
+
+void cli_print_summary(const struct pawl_results *r)
+{
+    char token[PAWL_GITHUB_TOKEN_LEN];
+    int stopped = pawl_report_github_stop_commands(stdout, token);
+
+    pawl_report_terminal(stdout, r, isatty(1) && !getenv("NO_COLOR"));
+    if (stopped)
+        pawl_report_github_resume_commands(stdout, token);
 }
 
 int cli_finish(int status)

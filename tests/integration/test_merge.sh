@@ -249,6 +249,17 @@ expect_contains "$(cat elsewhere/err.txt)" "pawl: warning: 's1.json' was gated o
 run_pawl merge s1.json s2.json s3.json -o three.json
 expect_contains "$err" "pawl: note: the shards hold $(json_get three.json 'len(d["cases"])') of the dataset's 40 cases" "missing shard note"
 
+# In GitHub Actions the merge job reports the gate: outputs, summary, commands stopped around the report.
+mkdir -p gh
+(GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$PWD/gh/summary" GITHUB_OUTPUT="$PWD/gh/output" \
+    "$PAWL" merge s1.json s2.json s3.json s4.json -o gh.json >gh/stdout 2>gh/stderr) && status=0 || status=$?
+tests_run=$((tests_run + 1))
+grep -qx "verdict=$(json_get gh.json 'd["verdict"]')" gh/output || fail "merge writes the verdict output"
+grep -qx "exit-code=$status" gh/output || fail "merge writes the exit-code output"
+test -s gh/summary || fail "merge appends the step summary"
+tests_run=$((tests_run + 1))
+grep -q '^::stop-commands::[0-9a-f]\{32\}$' gh/stdout || fail "the report is printed with workflow commands stopped"
+
 run_pawl merge --help
 expect_status 0 "help"
 expect_contains "$out" "usage: pawl merge SHARD.json... -o RESULTS.json" "help text"
