@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
 #include "pawl/compare.h"
 #include "pawl/results.h"
-#include "pawl/utf8.h"
 
 #define NO_PAIR SIZE_MAX
 
@@ -448,39 +448,19 @@ done:
 
 /* ---- the results file's "comparison" section ---- */
 
-static json_t *jstr(const char *s)
-{
-    json_t *j;
-    char *clean;
-
-    if (!s)
-        return json_null();
-    if ((j = json_string(s)) != NULL)
-        return j;
-    clean = pawl_utf8_sanitize(s, strlen(s), NULL);
-    j = json_string(clean);
-    free(clean);
-    return j ? j : json_string("");
-}
-
-static json_t *jreal(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
 static json_t *metric_to_json(const struct pawl_metric_comparison *m)
 {
     json_t *o = json_object();
 
-    json_object_set_new(o, "metric", jstr(m->metric ? m->metric : ""));
-    json_object_set_new(o, "method", jstr(m->method ? m->method : "bootstrap"));
+    json_object_set_new(o, "metric", pawl_json_str(m->metric ? m->metric : ""));
+    json_object_set_new(o, "method", pawl_json_str(m->method ? m->method : "bootstrap"));
     json_object_set_new(o, "n", json_integer((json_int_t)m->n));
-    json_object_set_new(o, "baseline", jreal(m->base_mean));
-    json_object_set_new(o, "candidate", jreal(m->cand_mean));
-    json_object_set_new(o, "delta", jreal(m->delta));
-    json_object_set_new(o, "ci", json_pack("[oo]", jreal(m->ci.lo), jreal(m->ci.hi)));
-    json_object_set_new(o, "p_value", jreal(m->p_value));
-    json_object_set_new(o, "mde", jreal(m->mde));
+    json_object_set_new(o, "baseline", pawl_json_real(m->base_mean));
+    json_object_set_new(o, "candidate", pawl_json_real(m->cand_mean));
+    json_object_set_new(o, "delta", pawl_json_real(m->delta));
+    json_object_set_new(o, "ci", pawl_json_interval(m->ci.lo, m->ci.hi));
+    json_object_set_new(o, "p_value", pawl_json_real(m->p_value));
+    json_object_set_new(o, "mde", pawl_json_real(m->mde));
     json_object_set_new(o, "broken", json_integer(m->broken));
     json_object_set_new(o, "fixed", json_integer(m->fixed));
     return o;
@@ -493,14 +473,14 @@ json_t *pawl_comparison_to_json(const struct pawl_comparison *c)
     size_t i, l;
 
     snprintf(seed, sizeof(seed), "%" PRIu64, c->seed);
-    json_object_set_new(o, "baseline", jstr(c->baseline));
-    json_object_set_new(o, "baseline_run_id", jstr(c->baseline_run_id));
-    json_object_set_new(o, "baseline_commit", jstr(c->baseline_commit));
+    json_object_set_new(o, "baseline", pawl_json_str(c->baseline));
+    json_object_set_new(o, "baseline_run_id", pawl_json_str(c->baseline_run_id));
+    json_object_set_new(o, "baseline_commit", pawl_json_str(c->baseline_commit));
     json_object_set_new(o, "dataset_changed", json_boolean(c->dataset_changed));
     json_object_set_new(o, "paired", json_integer((json_int_t)c->n_paired));
     json_object_set_new(o, "added", json_integer((json_int_t)c->n_added));
     json_object_set_new(o, "dropped", json_integer((json_int_t)c->n_dropped));
-    json_object_set_new(o, "confidence", jreal(c->confidence));
+    json_object_set_new(o, "confidence", pawl_json_real(c->confidence));
     /* A string: JSON readers commonly hold numbers as doubles, which lose 64-bit seeds. */
     json_object_set_new(o, "seed", json_string(seed));
     arr = json_array();
@@ -512,174 +492,61 @@ json_t *pawl_comparison_to_json(const struct pawl_comparison *c)
         arr = json_array();
         for (i = 0; i < c->n_cases; i++)
             if (c->cases[i].change == listed[l])
-                json_array_append_new(arr, jstr(c->cases[i].id ? c->cases[i].id : ""));
+                json_array_append_new(arr, pawl_json_str(c->cases[i].id ? c->cases[i].id : ""));
         json_object_set_new(cases, change_names[listed[l]], arr);
     }
     json_object_set_new(o, "cases", cases);
     return o;
 }
 
-/*
- * Reading mirrors results_read.c: every value is type-checked and a bad one
- * is named by its JSON pointer within the results file.
- */
-struct rd {
-    const char *source;
-    struct pawl_error *err;
-    struct pawl_buf ptr;
-};
+/* Reading is as strict as results_read.c: the section is part of a results file. */
 
-static size_t push(struct rd *rd, const char *key)
-{
-    size_t old = rd->ptr.len;
-
-    pawl_buf_putc(&rd->ptr, '/');
-    for (; *key; key++) {
-        if (*key == '~')
-            pawl_buf_puts(&rd->ptr, "~0");
-        else if (*key == '/')
-            pawl_buf_puts(&rd->ptr, "~1");
-        else
-            pawl_buf_putc(&rd->ptr, *key);
-    }
-    return old;
-}
-
-static size_t push_index(struct rd *rd, size_t i)
-{
-    size_t old = rd->ptr.len;
-
-    pawl_buf_printf(&rd->ptr, "/%zu", i);
-    return old;
-}
-
-static void pop(struct rd *rd, size_t old)
-{
-    rd->ptr.len = old;
-    if (rd->ptr.alloc)
-        rd->ptr.ptr[old] = '\0';
-}
-
-static int bad(struct rd *rd, const char *key, const char *what)
-{
-    size_t old = rd->ptr.len;
-
-    if (key)
-        push(rd, key);
-    pawl_error_set(rd->err, PAWL_EDATA, rd->source, 0, 0, "'%s' %s", rd->ptr.ptr, what);
-    pop(rd, old);
-    return PAWL_EDATA;
-}
-
-static int get(struct rd *rd, const json_t *obj, const char *key, const json_t **out)
-{
-    *out = json_object_get(obj, key);
-    return *out ? 0 : bad(rd, key, "is missing");
-}
-
-static int get_string(struct rd *rd, const json_t *obj, const char *key, int nullable, char **out)
-{
-    const json_t *v;
-    int rc;
-
-    if ((rc = get(rd, obj, key, &v)) < 0)
-        return rc;
-    if (nullable && json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
-        return bad(rd, key, nullable ? "must be a string or null" : "must be a string");
-    *out = pawl_xstrndup(json_string_value(v), json_string_length(v));
-    return 0;
-}
-
-static int get_count(struct rd *rd, const json_t *obj, const char *key, json_int_t max,
-                     json_int_t *out)
-{
-    const json_t *v;
-    int rc;
-
-    if ((rc = get(rd, obj, key, &v)) < 0)
-        return rc;
-    if (!json_is_integer(v) || json_integer_value(v) < 0)
-        return bad(rd, key, "must be a non-negative integer");
-    if (json_integer_value(v) > max)
-        return bad(rd, key, "is too large");
-    *out = json_integer_value(v);
-    return 0;
-}
-
-/* null is how the writer stores NaN. */
-static int get_real(struct rd *rd, const json_t *obj, const char *key, double *out)
-{
-    const json_t *v;
-    int rc;
-
-    if ((rc = get(rd, obj, key, &v)) < 0)
-        return rc;
-    if (!json_is_number(v) && !json_is_null(v))
-        return bad(rd, key, "must be a number or null");
-    *out = json_is_null(v) ? NAN : json_number_value(v);
-    return 0;
-}
-
-static double number_or_nan(const json_t *v)
-{
-    return json_is_null(v) ? NAN : json_number_value(v);
-}
-
-static int read_metric(struct rd *rd, const json_t *o, struct pawl_metric_comparison *m)
+static int read_metric(struct pawl_json_reader *rd, const json_t *o,
+                       struct pawl_metric_comparison *m)
 {
     static const char *const methods[] = {"mcnemar", "bootstrap"};
-    const json_t *ci;
     json_int_t n, broken, fixed;
-    int rc;
+    int method, rc;
 
     if (!json_is_object(o))
-        return bad(rd, NULL, "must be an object");
-    if ((rc = get_string(rd, o, "metric", 0, &m->metric)) < 0 ||
-        (rc = get_string(rd, o, "method", 0, &m->method)) < 0)
+        return pawl_json_bad(rd, NULL, "must be an object");
+    if ((rc = pawl_json_get_string(rd, o, "metric", 0, &m->metric)) < 0 ||
+        (rc = pawl_json_get_one_of(rd, o, "method", methods, 2, &method)) < 0)
         return rc;
-    if (strcmp(m->method, methods[0]) != 0 && strcmp(m->method, methods[1]) != 0)
-        return bad(rd, "method", "must be one of 'mcnemar', 'bootstrap'");
-    if ((rc = get_count(rd, o, "n", LONG_MAX, &n)) < 0 ||
-        (rc = get_real(rd, o, "baseline", &m->base_mean)) < 0 ||
-        (rc = get_real(rd, o, "candidate", &m->cand_mean)) < 0 ||
-        (rc = get_real(rd, o, "delta", &m->delta)) < 0 || (rc = get(rd, o, "ci", &ci)) < 0)
+    m->method = pawl_xstrdup(methods[method]);
+    if ((rc = pawl_json_get_count(rd, o, "n", 0, LONG_MAX, &n)) < 0 ||
+        (rc = pawl_json_get_real(rd, o, "baseline", &m->base_mean, NULL)) < 0 ||
+        (rc = pawl_json_get_real(rd, o, "candidate", &m->cand_mean, NULL)) < 0 ||
+        (rc = pawl_json_get_real(rd, o, "delta", &m->delta, NULL)) < 0 ||
+        (rc = pawl_json_get_interval(rd, o, "ci", &m->ci.lo, &m->ci.hi)) < 0 ||
+        (rc = pawl_json_get_real(rd, o, "p_value", &m->p_value, NULL)) < 0 ||
+        (rc = pawl_json_get_real(rd, o, "mde", &m->mde, NULL)) < 0 ||
+        (rc = pawl_json_get_count(rd, o, "broken", 0, UINT_MAX, &broken)) < 0 ||
+        (rc = pawl_json_get_count(rd, o, "fixed", 0, UINT_MAX, &fixed)) < 0)
         return rc;
     m->n = (size_t)n;
-    if (!json_is_array(ci) || json_array_size(ci) != 2 ||
-        !(json_is_number(json_array_get(ci, 0)) || json_is_null(json_array_get(ci, 0))) ||
-        !(json_is_number(json_array_get(ci, 1)) || json_is_null(json_array_get(ci, 1))))
-        return bad(rd, "ci", "must be an array of two numbers");
-    m->ci.lo = number_or_nan(json_array_get(ci, 0));
-    m->ci.hi = number_or_nan(json_array_get(ci, 1));
-    if ((rc = get_real(rd, o, "p_value", &m->p_value)) < 0 ||
-        (rc = get_real(rd, o, "mde", &m->mde)) < 0 ||
-        (rc = get_count(rd, o, "broken", UINT_MAX, &broken)) < 0 ||
-        (rc = get_count(rd, o, "fixed", UINT_MAX, &fixed)) < 0)
-        return rc;
     m->broken = (unsigned)broken;
     m->fixed = (unsigned)fixed;
     return 0;
 }
 
-static int read_seed(struct rd *rd, const json_t *o, uint64_t *out)
+static int read_seed(struct pawl_json_reader *rd, const json_t *o, uint64_t *out)
 {
     const json_t *v;
     const char *s;
     unsigned long long u;
     int rc;
 
-    if ((rc = get(rd, o, "seed", &v)) < 0)
+    if ((rc = pawl_json_get(rd, o, "seed", &v)) < 0)
         return rc;
     s = json_is_string(v) ? json_string_value(v) : NULL;
     if (!s || !*s || strspn(s, "0123456789") != strlen(s) ||
         strlen(s) != json_string_length(v))
-        return bad(rd, "seed", "must be a string of decimal digits");
+        return pawl_json_bad(rd, "seed", "must be a string of decimal digits");
     errno = 0;
     u = strtoull(s, NULL, 10);
     if (errno == ERANGE)
-        return bad(rd, "seed", "is too large");
+        return pawl_json_bad(rd, "seed", "is too large");
     *out = (uint64_t)u;
     return 0;
 }
@@ -691,34 +558,32 @@ static int cmp_case_id(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
-static int read_cases(struct rd *rd, const json_t *o, struct pawl_comparison *c)
+static int read_cases(struct pawl_json_reader *rd, const json_t *o, struct pawl_comparison *c)
 {
     struct pawl_case_comparison *sorted = NULL;
     size_t l, i, total = 0;
     int rc = 0;
 
     if (!json_is_object(o))
-        return bad(rd, NULL, "must be an object");
+        return pawl_json_bad(rd, NULL, "must be an object");
     for (l = 0; l < N_LISTED; l++) {
         const json_t *arr;
-        if ((rc = get(rd, o, change_names[listed[l]], &arr)) < 0)
+        if ((rc = pawl_json_get_typed(rd, o, change_names[listed[l]], JSON_ARRAY, 0, &arr)) < 0)
             return rc;
-        if (!json_is_array(arr))
-            return bad(rd, change_names[listed[l]], "must be an array");
         total += json_array_size(arr);
     }
     if (total > c->n_paired)
-        return bad(rd, NULL, "lists more cases than '/comparison/paired'");
+        return pawl_json_bad(rd, NULL, "lists more cases than '/comparison/paired'");
     c->cases = pawl_xcalloc(total + 1, sizeof(*c->cases));
     for (l = 0; l < N_LISTED; l++) {
         const json_t *arr = json_object_get(o, change_names[listed[l]]);
-        size_t old = push(rd, change_names[listed[l]]);
+        size_t old = pawl_json_push_key(rd, change_names[listed[l]]);
         for (i = 0; i < json_array_size(arr) && rc == 0; i++) {
             const json_t *v = json_array_get(arr, i);
             struct pawl_case_comparison *pc = &c->cases[c->n_cases];
-            size_t o2 = push_index(rd, i);
+            size_t o2 = pawl_json_push_index(rd, i);
             if (!json_is_string(v)) {
-                rc = bad(rd, NULL, "must be a string");
+                rc = pawl_json_bad(rd, NULL, "must be a string");
             } else {
                 c->n_cases++;
                 pc->id = pawl_xstrndup(json_string_value(v), json_string_length(v));
@@ -736,9 +601,9 @@ static int read_cases(struct rd *rd, const json_t *o, struct pawl_comparison *c)
                                     : NAN;
                 count_change(c, listed[l]);
             }
-            pop(rd, o2);
+            pawl_json_pop(rd, o2);
         }
-        pop(rd, old);
+        pawl_json_pop(rd, old);
         if (rc < 0)
             return rc;
     }
@@ -749,14 +614,14 @@ static int read_cases(struct rd *rd, const json_t *o, struct pawl_comparison *c)
         if (strcmp(sorted[i].id, sorted[i - 1].id) == 0) {
             char what[PAWL_ERROR_MSG_MAX];
             snprintf(what, sizeof(what), "lists the case id '%s' more than once", sorted[i].id);
-            rc = bad(rd, NULL, what);
+            rc = pawl_json_bad(rd, NULL, what);
         }
     }
     free(sorted);
     return rc;
 }
 
-static int read_comparison(struct rd *rd, const json_t *o, struct pawl_comparison *c)
+static int read_comparison(struct pawl_json_reader *rd, const json_t *o, struct pawl_comparison *c)
 {
     const json_t *v;
     json_int_t n;
@@ -764,54 +629,49 @@ static int read_comparison(struct rd *rd, const json_t *o, struct pawl_compariso
     int rc;
 
     if (!json_is_object(o))
-        return bad(rd, NULL, "must be an object");
-    if ((rc = get_string(rd, o, "baseline", 1, &c->baseline)) < 0 ||
-        (rc = get_string(rd, o, "baseline_run_id", 1, &c->baseline_run_id)) < 0 ||
-        (rc = get_string(rd, o, "baseline_commit", 1, &c->baseline_commit)) < 0 ||
-        (rc = get(rd, o, "dataset_changed", &v)) < 0)
-        return rc;
-    if (!json_is_boolean(v))
-        return bad(rd, "dataset_changed", "must be a boolean");
-    c->dataset_changed = json_is_true(v);
-    if ((rc = get_count(rd, o, "paired", LONG_MAX, &n)) < 0)
+        return pawl_json_bad(rd, NULL, "must be an object");
+    if ((rc = pawl_json_get_string(rd, o, "baseline", 1, &c->baseline)) < 0 ||
+        (rc = pawl_json_get_string(rd, o, "baseline_run_id", 1, &c->baseline_run_id)) < 0 ||
+        (rc = pawl_json_get_string(rd, o, "baseline_commit", 1, &c->baseline_commit)) < 0 ||
+        (rc = pawl_json_get_bool(rd, o, "dataset_changed", &c->dataset_changed)) < 0 ||
+        (rc = pawl_json_get_count(rd, o, "paired", 0, LONG_MAX, &n)) < 0)
         return rc;
     c->n_paired = (size_t)n;
-    if ((rc = get_count(rd, o, "added", LONG_MAX, &n)) < 0)
+    if ((rc = pawl_json_get_count(rd, o, "added", 0, LONG_MAX, &n)) < 0)
         return rc;
     c->n_added = (size_t)n;
-    if ((rc = get_count(rd, o, "dropped", LONG_MAX, &n)) < 0)
+    if ((rc = pawl_json_get_count(rd, o, "dropped", 0, LONG_MAX, &n)) < 0)
         return rc;
     c->n_dropped = (size_t)n;
-    if ((rc = get(rd, o, "confidence", &v)) < 0)
+    if ((rc = pawl_json_get(rd, o, "confidence", &v)) < 0)
         return rc;
     if (!json_is_number(v) || !(json_number_value(v) > 0 && json_number_value(v) < 1))
-        return bad(rd, "confidence", "must be a number between 0 and 1");
+        return pawl_json_bad(rd, "confidence", "must be a number between 0 and 1");
     c->confidence = json_number_value(v);
-    if ((rc = read_seed(rd, o, &c->seed)) < 0 || (rc = get(rd, o, "metrics", &v)) < 0)
+    if ((rc = read_seed(rd, o, &c->seed)) < 0 ||
+        (rc = pawl_json_get_typed(rd, o, "metrics", JSON_ARRAY, 0, &v)) < 0)
         return rc;
-    if (!json_is_array(v))
-        return bad(rd, "metrics", "must be an array");
     c->metrics = pawl_xcalloc(json_array_size(v) + 1, sizeof(*c->metrics));
-    old = push(rd, "metrics");
+    old = pawl_json_push_key(rd, "metrics");
     for (i = 0; i < json_array_size(v) && rc == 0; i++) {
-        size_t o2 = push_index(rd, i);
+        size_t o2 = pawl_json_push_index(rd, i);
         c->n_metrics++;
         rc = read_metric(rd, json_array_get(v, i), &c->metrics[i]);
-        pop(rd, o2);
+        pawl_json_pop(rd, o2);
     }
-    pop(rd, old);
-    if (rc < 0 || (rc = get(rd, o, "cases", &v)) < 0)
+    pawl_json_pop(rd, old);
+    if (rc < 0 || (rc = pawl_json_get(rd, o, "cases", &v)) < 0)
         return rc;
-    old = push(rd, "cases");
+    old = pawl_json_push_key(rd, "cases");
     rc = read_cases(rd, v, c);
-    pop(rd, old);
+    pawl_json_pop(rd, old);
     return rc;
 }
 
 int pawl_comparison_from_json(struct pawl_comparison *out, const json_t *doc, const char *source,
                               struct pawl_error *err)
 {
-    struct rd rd = {source, err, PAWL_BUF_INIT};
+    struct pawl_json_reader rd = {source, err, PAWL_BUF_INIT};
     int rc;
 
     memset(out, 0, sizeof(*out));

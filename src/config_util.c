@@ -125,42 +125,6 @@ int pawl_config_expand_tree(struct pawl_config_loader *ld, struct pawl_node *n)
 
 /* ---- paths ------------------------------------------------------------- */
 
-/* Collapses `.`, `..` and repeated slashes of an absolute path, lexically. */
-static char *normalise(const char *abs)
-{
-    char *out = pawl_xmalloc(strlen(abs) + 2);
-    size_t olen = 0;
-    const char *p = abs;
-
-    while (*p) {
-        const char *start;
-        size_t clen;
-
-        while (*p == '/')
-            p++;
-        start = p;
-        while (*p && *p != '/')
-            p++;
-        clen = (size_t)(p - start);
-        if (clen == 0 || (clen == 1 && start[0] == '.'))
-            continue;
-        if (clen == 2 && start[0] == '.' && start[1] == '.') {
-            while (olen > 0 && out[olen - 1] != '/')
-                olen--;
-            if (olen > 0)
-                olen--; /* the slash before the dropped component */
-            continue;
-        }
-        out[olen++] = '/';
-        memcpy(out + olen, start, clen);
-        olen += clen;
-    }
-    if (olen == 0)
-        out[olen++] = '/';
-    out[olen] = '\0';
-    return out;
-}
-
 static int path_within(const char *path, const char *root)
 {
     size_t rlen = strlen(root);
@@ -203,7 +167,7 @@ char *pawl_config_repo_root(const char *start)
 int pawl_config_check_path(struct pawl_config_loader *ld, const struct pawl_node *val,
                            const char *keypath)
 {
-    char *joined = NULL, *norm = NULL;
+    char *joined;
     int rc = 0;
 
     if (val->len == 0)
@@ -214,10 +178,9 @@ int pawl_config_check_path(struct pawl_config_loader *ld, const struct pawl_node
         return pawl_config_fail(ld, val, "path '%s' must be relative to the config file",
                                 val->value);
     joined = pawl_xasprintf("%s/%s", ld->dir_real, val->value);
-    norm = normalise(joined);
-    if (!path_within(norm, ld->repo_root))
+    pawl_fs_normalize(joined);
+    if (!path_within(joined, ld->repo_root))
         rc = pawl_config_fail(ld, val, "path '%s' escapes the repository", val->value);
-    free(norm);
     free(joined);
     return rc;
 }

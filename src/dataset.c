@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
+#include "json_util.h"
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
 #include "pawl/dataset.h"
@@ -46,26 +47,6 @@ static enum format format_of(const char *display)
     return FMT_NONE;
 }
 
-static const char *json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
 static void builder_init(struct builder *b, struct pawl_dataset *ds, const char *display,
                          const char *id_field)
 {
@@ -99,7 +80,7 @@ static int builder_add(struct builder *b, json_t *rec, int line, struct pawl_err
 
     if (!json_is_object(rec)) {
         rc = pawl_error_set(err, PAWL_EDATA, src, line, 0, "record must be a JSON object, got %s",
-                            json_kind(rec));
+                            pawl_json_kind(rec));
         goto done;
     }
     id = json_object_get(rec, b->id_field);
@@ -145,7 +126,7 @@ static int builder_add(struct builder *b, json_t *rec, int line, struct pawl_err
     metadata = get_present(rec, "metadata");
     if (metadata && !json_is_object(metadata)) {
         rc = pawl_error_set(err, PAWL_EDATA, src, line, 0, "metadata must be an object, got %s",
-                            json_kind(metadata));
+                            pawl_json_kind(metadata));
         goto done;
     }
     input = json_object_get(rec, "input");
@@ -360,7 +341,7 @@ static int parse_yaml(struct builder *b, const char *data, size_t len, struct pa
         if (item->kind != PAWL_NODE_MAP) {
             rc = pawl_error_set(err, PAWL_EDATA, b->display, item->line, 0,
                                 "record must be a mapping, got %s",
-                                json_is_array(rec) ? "a list" : json_kind(rec));
+                                json_is_array(rec) ? "a list" : pawl_json_kind(rec));
             json_decref(rec);
             break;
         }

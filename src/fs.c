@@ -135,3 +135,46 @@ char *pawl_fs_join_dir(const char *file_in_base_dir, const char *rel)
         return pawl_xstrdup(rel);
     return pawl_xasprintf("%.*s/%s", (int)(slash - file_in_base_dir), file_in_base_dir, rel);
 }
+
+char *pawl_fs_absolute(const char *path)
+{
+    char *cwd, *abs;
+
+    if (path[0] == '/')
+        return pawl_xstrdup(path);
+    if (!(cwd = getcwd(NULL, 0)))
+        return NULL;
+    abs = pawl_xasprintf("%s/%s", cwd, path);
+    free(cwd);
+    return abs;
+}
+
+void pawl_fs_normalize(char *path)
+{
+    char *src = path, *dst = path;
+
+    while (*src) {
+        char *seg;
+        size_t n;
+
+        while (*src == '/')
+            src++;
+        seg = src;
+        while (*src && *src != '/')
+            src++;
+        n = (size_t)(src - seg);
+        if (n == 0 || (n == 1 && seg[0] == '.'))
+            continue;
+        if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (dst > path && *--dst != '/')
+                ;
+            continue;
+        }
+        *dst++ = '/';
+        memmove(dst, seg, n);
+        dst += n;
+    }
+    if (dst == path)
+        *dst++ = '/';
+    *dst = '\0';
+}

@@ -85,7 +85,7 @@ static void set_interval(struct pawl_metric *m, const double *v, size_t n, doubl
  */
 static void add_pass_k(struct pawl_results *r, size_t *alloc, double *vals, double z)
 {
-    size_t k = pawl_results_pass_k(r), ci, ti, si, nv = 0;
+    size_t k = pawl_results_pass_k(r), ci, nv = 0;
     double *hat;
     struct pawl_metric *m;
 
@@ -94,16 +94,10 @@ static void add_pass_k(struct pawl_results *r, size_t *alloc, double *vals, doub
     hat = pawl_xcalloc(r->n_cases + 1, sizeof(double));
     for (ci = 0; ci < r->n_cases; ci++) {
         const struct pawl_case_result *cr = &r->cases[ci];
-        unsigned passing = 0;
+        unsigned passing;
         if (cr->n_trials == 0)
             continue;
-        for (ti = 0; ti < cr->n_trials; ti++) {
-            const struct pawl_trial *t = &cr->trials[ti];
-            int pass = !t->error && t->scores;
-            for (si = 0; pass && si < r->n_scorers; si++)
-                pass = t->scores[si].passed;
-            passing += (unsigned)pass;
-        }
+        passing = (unsigned)pawl_results_passing_trials(r, cr);
         vals[nv] = pawl_stats_pass_at_k((unsigned)cr->n_trials, passing, (unsigned)k);
         hat[nv++] = pawl_stats_pass_hat_k((unsigned)cr->n_trials, passing, (unsigned)k);
     }
@@ -212,30 +206,6 @@ static void compute_metrics(struct pawl_results *r, double z)
     }
     free(lat);
     free(vals);
-}
-
-static void free_rules(struct pawl_results *r)
-{
-    size_t i;
-    for (i = 0; i < r->n_rules; i++) {
-        free(r->rules[i].rule);
-        free(r->rules[i].metric);
-        free(r->rules[i].kind);
-        free(r->rules[i].message);
-    }
-    free(r->rules);
-    r->rules = NULL;
-    r->n_rules = 0;
-}
-
-static void free_metrics(struct pawl_results *r)
-{
-    size_t i;
-    for (i = 0; i < r->n_metrics; i++)
-        free(r->metrics[i].name);
-    free(r->metrics);
-    r->metrics = NULL;
-    r->n_metrics = 0;
 }
 
 /* Shortest plain text that reads back as the same number: 0.8, 4000, never 4e+03. */
@@ -407,8 +377,8 @@ void pawl_gate_evaluate(struct pawl_results *r, const struct pawl_config *cfg)
     size_t n = cfg->gate.n_rules, i;
     int failed = 0, inconclusive = 0;
 
-    free_metrics(r);
-    free_rules(r);
+    pawl_results_clear_metrics(r);
+    pawl_results_clear_rules(r);
     compute_metrics(r, pawl_z_for_confidence(cfg->gate.confidence));
     if (n == 0) {
         rules = &implicit;

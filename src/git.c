@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
+#include "pawl/fs.h"
 #include "pawl/git.h"
 
 void pawl_git_hash_blob(char out[PAWL_GIT_OID_HEX], const void *data, size_t len)
@@ -44,37 +44,6 @@ static const char *git_msg(void)
     return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-/* Collapses ".", ".." and repeated slashes in an absolute path, in place. */
-static void normalize_lexically(char *path)
-{
-    char *src = path, *dst = path;
-
-    while (*src) {
-        char *seg;
-        size_t n;
-
-        while (*src == '/')
-            src++;
-        seg = src;
-        while (*src && *src != '/')
-            src++;
-        n = (size_t)(src - seg);
-        if (n == 0 || (n == 1 && seg[0] == '.'))
-            continue;
-        if (n == 2 && seg[0] == '.' && seg[1] == '.') {
-            while (dst > path && *--dst != '/')
-                ;
-            continue;
-        }
-        *dst++ = '/';
-        memmove(dst, seg, n);
-        dst += n;
-    }
-    if (dst == path)
-        *dst++ = '/';
-    *dst = '\0';
-}
-
 /*
  * The absolute, symlink-free path of `fs_path`, with only its directory
  * required to exist: the file itself may be gone from the working tree and
@@ -103,16 +72,9 @@ static char *resolve_path(const char *fs_path, size_t *dir_len)
                     : pawl_xstrdup(real);
         goto done;
     }
-    if (fs_path[0] == '/') {
-        abs = pawl_xstrdup(fs_path);
-    } else {
-        char *cwd = getcwd(NULL, 0);
-        if (!cwd)
-            goto done;
-        abs = pawl_xasprintf("%s/%s", cwd, fs_path);
-        free(cwd);
-    }
-    normalize_lexically(abs);
+    if (!(abs = pawl_fs_absolute(fs_path)))
+        goto done;
+    pawl_fs_normalize(abs);
     /* Walk up until a directory exists; "/" always does. */
     slash = abs + strlen(abs);
     for (;;) {

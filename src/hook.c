@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
@@ -175,37 +174,6 @@ const char *pawl_hook_git_msg(void)
     return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-/* Collapses ".", ".." and repeated slashes in an absolute path, in place. */
-static void normalize_lexically(char *path)
-{
-    char *src = path, *dst = path;
-
-    while (*src) {
-        char *seg;
-        size_t n;
-
-        while (*src == '/')
-            src++;
-        seg = src;
-        while (*src && *src != '/')
-            src++;
-        n = (size_t)(src - seg);
-        if (n == 0 || (n == 1 && seg[0] == '.'))
-            continue;
-        if (n == 2 && seg[0] == '.' && seg[1] == '.') {
-            while (dst > path && *--dst != '/')
-                ;
-            continue;
-        }
-        *dst++ = '/';
-        memmove(dst, seg, n);
-        dst += n;
-    }
-    if (dst == path)
-        *dst++ = '/';
-    *dst = '\0';
-}
-
 /*
  * The absolute path of `path` with its directory canonicalised but not the
  * last component: git tracks a symlink by its own name, not its target's.
@@ -215,15 +183,8 @@ static char *absolute_path(const char *path)
     char *abs, *slash, *real;
     const char *base;
 
-    if (path[0] == '/') {
-        abs = pawl_xstrdup(path);
-    } else {
-        char *cwd = getcwd(NULL, 0);
-        if (!cwd)
-            return NULL;
-        abs = pawl_xasprintf("%s/%s", cwd, path);
-        free(cwd);
-    }
+    if (!(abs = pawl_fs_absolute(path)))
+        return NULL;
     slash = strrchr(abs, '/');
     base = slash + 1;
     if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
@@ -242,7 +203,7 @@ static char *absolute_path(const char *path)
         free(abs);
         return real;
     }
-    normalize_lexically(abs);
+    pawl_fs_normalize(abs);
     return abs;
 }
 

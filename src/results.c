@@ -1,11 +1,10 @@
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
 #include "pawl/alloc.h"
 #include "pawl/fs.h"
 #include "pawl/results.h"
-#include "pawl/utf8.h"
 
 void pawl_results_init(struct pawl_results *r)
 {
@@ -50,9 +49,31 @@ void pawl_results_release(struct pawl_results *r)
         free(c->id);
     }
     free(r->cases);
+    pawl_results_clear_metrics(r);
+    pawl_results_clear_rules(r);
+    free(r->verdict);
+    if (r->comparison) {
+        pawl_comparison_release(r->comparison);
+        free(r->comparison);
+    }
+    pawl_results_init(r);
+}
+
+void pawl_results_clear_metrics(struct pawl_results *r)
+{
+    size_t i;
+
     for (i = 0; i < r->n_metrics; i++)
         free(r->metrics[i].name);
     free(r->metrics);
+    r->metrics = NULL;
+    r->n_metrics = 0;
+}
+
+void pawl_results_clear_rules(struct pawl_results *r)
+{
+    size_t i;
+
     for (i = 0; i < r->n_rules; i++) {
         free(r->rules[i].rule);
         free(r->rules[i].metric);
@@ -60,12 +81,8 @@ void pawl_results_release(struct pawl_results *r)
         free(r->rules[i].message);
     }
     free(r->rules);
-    free(r->verdict);
-    if (r->comparison) {
-        pawl_comparison_release(r->comparison);
-        free(r->comparison);
-    }
-    pawl_results_init(r);
+    r->rules = NULL;
+    r->n_rules = 0;
 }
 
 const struct pawl_metric *pawl_results_metric(const struct pawl_results *r, const char *name)
@@ -93,33 +110,21 @@ size_t pawl_results_pass_k(const struct pawl_results *r)
     return repeats ? k : 0;
 }
 
+size_t pawl_results_passing_trials(const struct pawl_results *r, const struct pawl_case_result *c)
+{
+    size_t ti, si, passing = 0;
+
+    for (ti = 0; ti < c->n_trials; ti++) {
+        const struct pawl_trial *t = &c->trials[ti];
+        int pass = !t->error && t->scores;
+        for (si = 0; pass && si < r->n_scorers; si++)
+            pass = t->scores[si].passed;
+        passing += (size_t)pass;
+    }
+    return passing;
+}
+
 /* ---- writing ---- */
-
-/*
- * json_string() refuses invalid UTF-8 and json_object_set_new() silently drops
- * a NULL value, so a stray byte would lose a key; the runner normalises
- * output on entry, this keeps the file well-formed whatever a caller stored.
- */
-static json_t *jstr(const char *s)
-{
-    json_t *j;
-    char *clean;
-
-    if (!s)
-        return json_null();
-    if ((j = json_string(s)) != NULL)
-        return j;
-    clean = pawl_utf8_sanitize(s, strlen(s), NULL);
-    j = json_string(clean);
-    free(clean);
-    return j ? j : json_string("");
-}
-
-/* JSON has no NaN or infinity; null stands for them and reads back as NaN. */
-static json_t *jreal(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
 
 static json_t *score_to_json(const struct pawl_score *s)
 {
@@ -129,11 +134,11 @@ static json_t *score_to_json(const struct pawl_score *s)
     if (s->type == PAWL_SCORE_BOOLEAN)
         json_object_set_new(o, "value", json_integer(s->value != 0));
     else
-        json_object_set_new(o, "value", jreal(s->value));
+        json_object_set_new(o, "value", pawl_json_real(s->value));
     json_object_set_new(o, "passed", json_boolean(s->passed));
-    json_object_set_new(o, "comment", jstr(s->comment));
+    json_object_set_new(o, "comment", pawl_json_str(s->comment));
     if (s->type == PAWL_SCORE_CATEGORICAL)
-        json_object_set_new(o, "category", jstr(s->category));
+        json_object_set_new(o, "category", pawl_json_str(s->category));
     if (s->errored)
         json_object_set_new(o, "errored", json_true());
     return o;
@@ -144,13 +149,13 @@ static json_t *trial_to_json(const struct pawl_results *r, const struct pawl_tri
     json_t *o = json_object(), *scores;
     size_t i;
 
-    json_object_set_new(o, "output", jstr(t->output));
+    json_object_set_new(o, "output", pawl_json_str(t->output));
     json_object_set_new(o, "latency_ms",
                         t->latency_ms >= 0 ? json_integer(t->latency_ms) : json_null());
     json_object_set_new(o, "usage", t->usage ? json_deep_copy(t->usage) : json_null());
-    json_object_set_new(o, "cost", t->has_cost ? jreal(t->cost) : json_null());
+    json_object_set_new(o, "cost", t->has_cost ? pawl_json_real(t->cost) : json_null());
     json_object_set_new(o, "cached", json_boolean(t->cached));
-    json_object_set_new(o, "error", jstr(t->error));
+    json_object_set_new(o, "error", pawl_json_str(t->error));
     if (t->scores) {
         scores = json_object();
         for (i = 0; i < r->n_scorers; i++)
@@ -167,7 +172,7 @@ static json_t *case_to_json(const struct pawl_results *r, const struct pawl_case
     json_t *o = json_object(), *trials = json_array();
     size_t i;
 
-    json_object_set_new(o, "id", jstr(c->id ? c->id : ""));
+    json_object_set_new(o, "id", pawl_json_str(c->id ? c->id : ""));
     json_object_set_new(o, "line", json_integer(c->line));
     json_object_set_new(o, "passed", json_boolean(c->passed));
     json_object_set_new(o, "errored", json_boolean(c->errored));
@@ -184,13 +189,13 @@ static json_t *rule_to_json(const struct pawl_rule_result *g)
     json_t *o = json_object();
     unsigned st = (unsigned)g->status;
 
-    json_object_set_new(o, "rule", jstr(g->rule ? g->rule : ""));
-    json_object_set_new(o, "kind", jstr(g->kind ? g->kind : ""));
-    json_object_set_new(o, "metric", jstr(g->metric));
-    json_object_set_new(o, "threshold", jreal(g->threshold));
-    json_object_set_new(o, "actual", g->has_actual ? jreal(g->actual) : json_null());
+    json_object_set_new(o, "rule", pawl_json_str(g->rule ? g->rule : ""));
+    json_object_set_new(o, "kind", pawl_json_str(g->kind ? g->kind : ""));
+    json_object_set_new(o, "metric", pawl_json_str(g->metric));
+    json_object_set_new(o, "threshold", pawl_json_real(g->threshold));
+    json_object_set_new(o, "actual", g->has_actual ? pawl_json_real(g->actual) : json_null());
     json_object_set_new(o, "status", json_string(st < 4 ? rule_status_names[st] : "error"));
-    json_object_set_new(o, "message", jstr(g->message));
+    json_object_set_new(o, "message", pawl_json_str(g->message));
     return o;
 }
 
@@ -201,18 +206,18 @@ json_t *pawl_results_to_json(const struct pawl_results *r)
 
     json_object_set_new(doc, "schema", json_integer(PAWL_RESULTS_SCHEMA));
     json_object_set_new(doc, "pawl_version",
-                        jstr(r->pawl_version ? r->pawl_version : PAWL_VERSION));
-    json_object_set_new(doc, "suite", jstr(r->suite ? r->suite : ""));
+                        pawl_json_str(r->pawl_version ? r->pawl_version : PAWL_VERSION));
+    json_object_set_new(doc, "suite", pawl_json_str(r->suite ? r->suite : ""));
 
     run = json_object();
-    json_object_set_new(run, "id", jstr(r->run_id ? r->run_id : ""));
-    json_object_set_new(run, "started_at", jstr(r->started_at ? r->started_at : ""));
+    json_object_set_new(run, "id", pawl_json_str(r->run_id ? r->run_id : ""));
+    json_object_set_new(run, "started_at", pawl_json_str(r->started_at ? r->started_at : ""));
     json_object_set_new(run, "duration_ms", json_integer(r->duration_ms));
     json_object_set_new(run, "interrupted", json_boolean(r->interrupted));
     if (r->git.present) {
         git = json_object();
-        json_object_set_new(git, "commit", jstr(r->git.commit));
-        json_object_set_new(git, "ref", jstr(r->git.ref));
+        json_object_set_new(git, "commit", pawl_json_str(r->git.commit));
+        json_object_set_new(git, "ref", pawl_json_str(r->git.ref));
         json_object_set_new(git, "dirty", json_boolean(r->git.dirty));
     } else {
         git = json_null();
@@ -221,20 +226,20 @@ json_t *pawl_results_to_json(const struct pawl_results *r)
     json_object_set_new(doc, "run", run);
 
     ds = json_object();
-    json_object_set_new(ds, "path", jstr(r->dataset_path ? r->dataset_path : ""));
-    json_object_set_new(ds, "ref", jstr(r->dataset_ref));
-    json_object_set_new(ds, "blob", jstr(r->dataset_blob));
+    json_object_set_new(ds, "path", pawl_json_str(r->dataset_path ? r->dataset_path : ""));
+    json_object_set_new(ds, "ref", pawl_json_str(r->dataset_ref));
+    json_object_set_new(ds, "blob", pawl_json_str(r->dataset_blob));
     json_object_set_new(ds, "cases", json_integer((json_int_t)r->dataset_cases));
     json_object_set_new(doc, "dataset", ds);
 
     fp = json_object();
-    json_object_set_new(fp, "task", jstr(r->task_fingerprint));
-    json_object_set_new(fp, "scorers", jstr(r->scorers_fingerprint));
+    json_object_set_new(fp, "task", pawl_json_str(r->task_fingerprint));
+    json_object_set_new(fp, "scorers", pawl_json_str(r->scorers_fingerprint));
     json_object_set_new(doc, "fingerprints", fp);
 
     arr = json_array();
     for (i = 0; i < r->n_scorers; i++)
-        json_array_append_new(arr, jstr(r->scorer_names[i]));
+        json_array_append_new(arr, pawl_json_str(r->scorer_names[i]));
     json_object_set_new(doc, "scorers", arr);
 
     arr = json_array();
@@ -246,10 +251,10 @@ json_t *pawl_results_to_json(const struct pawl_results *r)
     for (i = 0; i < r->n_metrics; i++) {
         const struct pawl_metric *m = &r->metrics[i];
         json_t *o = json_object();
-        json_object_set_new(o, "mean", jreal(m->mean));
+        json_object_set_new(o, "mean", pawl_json_real(m->mean));
         json_object_set_new(o, "n", json_integer((json_int_t)m->n));
         if (m->has_ci)
-            json_object_set_new(o, "ci", json_pack("[oo]", jreal(m->ci_lo), jreal(m->ci_hi)));
+            json_object_set_new(o, "ci", pawl_json_interval(m->ci_lo, m->ci_hi));
         /* Derived from the cases, so it is rewritten, not read back. */
         if (pass_k && m->name &&
             (strcmp(m->name, "pass_at_k") == 0 || strcmp(m->name, "pass_hat_k") == 0))
@@ -265,7 +270,7 @@ json_t *pawl_results_to_json(const struct pawl_results *r)
 
     if (r->comparison)
         json_object_set_new(doc, "comparison", pawl_comparison_to_json(r->comparison));
-    json_object_set_new(doc, "verdict", jstr(r->verdict));
+    json_object_set_new(doc, "verdict", pawl_json_str(r->verdict));
     return doc;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_util.h"
 #include "pawl/alloc.h"
 #include "pawl/fs.h"
 #include "pawl/results.h"
@@ -16,153 +17,9 @@
 /* Results files hold every output of a run; this only stops a runaway read. */
 #define RESULTS_MAX_BYTES ((size_t)1 << 30)
 
-struct rd {
-    const char *source;
-    struct pawl_error *err;
-    struct pawl_buf ptr; /* JSON pointer of the value being read */
-};
-
-static size_t push_key(struct rd *rd, const char *key)
-{
-    size_t old = rd->ptr.len;
-
-    pawl_buf_putc(&rd->ptr, '/');
-    for (; *key; key++) {
-        if (*key == '~')
-            pawl_buf_puts(&rd->ptr, "~0");
-        else if (*key == '/')
-            pawl_buf_puts(&rd->ptr, "~1");
-        else
-            pawl_buf_putc(&rd->ptr, *key);
-    }
-    return old;
-}
-
-static size_t push_index(struct rd *rd, size_t i)
-{
-    size_t old = rd->ptr.len;
-
-    pawl_buf_printf(&rd->ptr, "/%zu", i);
-    return old;
-}
-
-static void pop(struct rd *rd, size_t old)
-{
-    rd->ptr.len = old;
-    if (rd->ptr.alloc)
-        rd->ptr.ptr[old] = '\0';
-}
-
-/* `key` NULL names the current pointer itself. */
-static int bad(struct rd *rd, const char *key, const char *what)
-{
-    size_t old = rd->ptr.len;
-
-    if (key)
-        push_key(rd, key);
-    pawl_error_set(rd->err, PAWL_EDATA, rd->source, 0, 0, "'%s' %s", rd->ptr.ptr, what);
-    pop(rd, old);
-    return PAWL_EDATA;
-}
-
-static int get(struct rd *rd, const json_t *obj, const char *key, const json_t **out)
-{
-    *out = json_object_get(obj, key);
-    return *out ? 0 : bad(rd, key, "is missing");
-}
-
-static int get_typed(struct rd *rd, const json_t *obj, const char *key, json_type type,
-                     int nullable, const json_t **out)
-{
-    static const char *const names[] = {
-        [JSON_OBJECT] = "an object",   [JSON_ARRAY] = "an array", [JSON_STRING] = "a string",
-        [JSON_INTEGER] = "an integer", [JSON_REAL] = "a number",  [JSON_TRUE] = "a boolean",
-        [JSON_FALSE] = "a boolean",    [JSON_NULL] = "null",
-    };
-    char what[64];
-    int rc;
-
-    if ((rc = get(rd, obj, key, out)) < 0)
-        return rc;
-    if (json_typeof(*out) == type)
-        return 0;
-    if (nullable && json_is_null(*out)) {
-        *out = NULL;
-        return 0;
-    }
-    snprintf(what, sizeof(what), "must be %s%s", names[type], nullable ? " or null" : "");
-    return bad(rd, key, what);
-}
-
-static int get_string(struct rd *rd, const json_t *obj, const char *key, int nullable, char **out)
-{
-    const json_t *v;
-    int rc = get_typed(rd, obj, key, JSON_STRING, nullable, &v);
-
-    if (rc == 0 && v)
-        *out = pawl_xstrndup(json_string_value(v), json_string_length(v));
-    return rc;
-}
-
-static int get_bool(struct rd *rd, const json_t *obj, const char *key, int *out)
-{
-    const json_t *v;
-    int rc;
-
-    if ((rc = get(rd, obj, key, &v)) < 0)
-        return rc;
-    if (!json_is_boolean(v))
-        return bad(rd, key, "must be a boolean");
-    *out = json_is_true(v);
-    return 0;
-}
-
-/* A count, line or duration; null reads as -1 when `nullable`. */
-static int get_count(struct rd *rd, const json_t *obj, const char *key, int nullable,
-                     json_int_t max, json_int_t *out)
-{
-    const json_t *v;
-    int rc;
-
-    if ((rc = get(rd, obj, key, &v)) < 0)
-        return rc;
-    if (nullable && json_is_null(v)) {
-        *out = -1;
-        return 0;
-    }
-    if (!json_is_integer(v) || json_integer_value(v) < 0)
-        return bad(rd, key,
-                   nullable ? "must be a non-negative integer or null"
-                            : "must be a non-negative integer");
-    if (json_integer_value(v) > max)
-        return bad(rd, key, "is too large");
-    *out = json_integer_value(v);
-    return 0;
-}
-
-/* Any number; null is how the writer stores NaN, or "absent" where `has` is given. */
-static double number_of(const json_t *v)
-{
-    return json_is_null(v) ? NAN : json_number_value(v);
-}
-
-static int get_real(struct rd *rd, const json_t *obj, const char *key, double *out, int *has)
-{
-    const json_t *v;
-    int rc;
-
-    if ((rc = get(rd, obj, key, &v)) < 0)
-        return rc;
-    if (!json_is_number(v) && !json_is_null(v))
-        return bad(rd, key, "must be a number or null");
-    if (has)
-        *has = !json_is_null(v);
-    *out = number_of(v);
-    return 0;
-}
-
 /* "" or exactly `digits` hexadecimal digits, into a buffer of digits + 1. */
-static int get_hex(struct rd *rd, const json_t *obj, const char *key, size_t digits, char *out)
+static int get_hex(struct pawl_json_reader *rd, const json_t *obj, const char *key, size_t digits,
+                   char *out)
 {
     const json_t *v;
     const char *s;
@@ -170,7 +27,7 @@ static int get_hex(struct rd *rd, const json_t *obj, const char *key, size_t dig
     size_t i, len;
     int rc;
 
-    if ((rc = get_typed(rd, obj, key, JSON_STRING, 0, &v)) < 0)
+    if ((rc = pawl_json_get_typed(rd, obj, key, JSON_STRING, 0, &v)) < 0)
         return rc;
     s = json_string_value(v);
     len = json_string_length(v);
@@ -178,71 +35,48 @@ static int get_hex(struct rd *rd, const json_t *obj, const char *key, size_t dig
         ;
     if (len != 0 && (len != digits || i != len)) {
         snprintf(what, sizeof(what), "must be %zu lowercase hexadecimal digits", digits);
-        return bad(rd, key, what);
+        return pawl_json_bad(rd, key, what);
     }
     memcpy(out, s, len + 1);
     return 0;
 }
 
-static int get_one_of(struct rd *rd, const json_t *obj, const char *key, const char *const *names,
-                      size_t n, int *out)
-{
-    const json_t *v;
-    struct pawl_buf what = PAWL_BUF_INIT;
-    size_t i;
-    int rc;
-
-    if ((rc = get_typed(rd, obj, key, JSON_STRING, 0, &v)) < 0)
-        return rc;
-    for (i = 0; i < n; i++) {
-        if (strcmp(json_string_value(v), names[i]) == 0) {
-            *out = (int)i;
-            return 0;
-        }
-    }
-    pawl_buf_puts(&what, "must be one of ");
-    for (i = 0; i < n; i++)
-        pawl_buf_printf(&what, "%s'%s'", i ? ", " : "", names[i]);
-    rc = bad(rd, key, what.ptr);
-    pawl_buf_release(&what);
-    return rc;
-}
-
 /* ---- the document, outside in ---- */
 
-static int read_score(struct rd *rd, const json_t *o, struct pawl_score *s)
+static int read_score(struct pawl_json_reader *rd, const json_t *o, struct pawl_score *s)
 {
     static const char *const types[] = {"NUMERIC", "BOOLEAN", "CATEGORICAL"};
     const json_t *v;
     int type, rc;
 
     if (!json_is_object(o))
-        return bad(rd, NULL, "must be an object");
-    if ((rc = get_one_of(rd, o, "type", types, 3, &type)) < 0)
+        return pawl_json_bad(rd, NULL, "must be an object");
+    if ((rc = pawl_json_get_one_of(rd, o, "type", types, 3, &type)) < 0)
         return rc;
     s->type = (enum pawl_score_type)pawl_score_type_parse(types[type]);
-    if ((rc = get(rd, o, "value", &v)) < 0)
+    if ((rc = pawl_json_get(rd, o, "value", &v)) < 0)
         return rc;
     if (s->type == PAWL_SCORE_BOOLEAN) {
         if (!json_is_integer(v) || (json_integer_value(v) != 0 && json_integer_value(v) != 1))
-            return bad(rd, "value", "must be 0 or 1");
+            return pawl_json_bad(rd, "value", "must be 0 or 1");
         s->value = (double)json_integer_value(v);
-    } else if ((rc = get_real(rd, o, "value", &s->value, NULL)) < 0) {
+    } else if ((rc = pawl_json_get_real(rd, o, "value", &s->value, NULL)) < 0) {
         return rc;
     }
-    if ((rc = get_bool(rd, o, "passed", &s->passed)) < 0 ||
-        (rc = get_string(rd, o, "comment", 1, &s->comment)) < 0)
+    if ((rc = pawl_json_get_bool(rd, o, "passed", &s->passed)) < 0 ||
+        (rc = pawl_json_get_string(rd, o, "comment", 1, &s->comment)) < 0)
         return rc;
     if (s->type == PAWL_SCORE_CATEGORICAL &&
-        (rc = get_string(rd, o, "category", 1, &s->category)) < 0)
+        (rc = pawl_json_get_string(rd, o, "category", 1, &s->category)) < 0)
         return rc;
     s->errored = 0;
-    if (json_object_get(o, "errored") && (rc = get_bool(rd, o, "errored", &s->errored)) < 0)
+    if (json_object_get(o, "errored") &&
+        (rc = pawl_json_get_bool(rd, o, "errored", &s->errored)) < 0)
         return rc;
     return 0;
 }
 
-static int read_scores(struct rd *rd, const json_t *o, const struct pawl_results *r,
+static int read_scores(struct pawl_json_reader *rd, const json_t *o, const struct pawl_results *r,
                        struct pawl_trial *t)
 {
     const char *key;
@@ -257,21 +91,21 @@ static int read_scores(struct rd *rd, const json_t *o, const struct pawl_results
         for (i = 0; i < r->n_scorers && strcmp(r->scorer_names[i], key) != 0; i++)
             ;
         if (i == r->n_scorers)
-            return bad(rd, key, "is not a scorer listed in '/scorers'");
+            return pawl_json_bad(rd, key, "is not a scorer listed in '/scorers'");
     }
     for (i = 0; i < r->n_scorers; i++) {
-        if ((rc = get(rd, o, r->scorer_names[i], &v)) < 0)
+        if ((rc = pawl_json_get(rd, o, r->scorer_names[i], &v)) < 0)
             return rc;
-        old = push_key(rd, r->scorer_names[i]);
+        old = pawl_json_push_key(rd, r->scorer_names[i]);
         rc = read_score(rd, v, &t->scores[i]);
-        pop(rd, old);
+        pawl_json_pop(rd, old);
         if (rc < 0)
             return rc;
     }
     return 0;
 }
 
-static int read_trial(struct rd *rd, const json_t *o, const struct pawl_results *r,
+static int read_trial(struct pawl_json_reader *rd, const json_t *o, const struct pawl_results *r,
                       struct pawl_trial *t)
 {
     const json_t *v;
@@ -281,31 +115,31 @@ static int read_trial(struct rd *rd, const json_t *o, const struct pawl_results 
 
     t->latency_ms = -1;
     if (!json_is_object(o))
-        return bad(rd, NULL, "must be an object");
-    if ((rc = get_string(rd, o, "output", 1, &t->output)) < 0 ||
-        (rc = get_count(rd, o, "latency_ms", 1, LONG_MAX, &n)) < 0)
+        return pawl_json_bad(rd, NULL, "must be an object");
+    if ((rc = pawl_json_get_string(rd, o, "output", 1, &t->output)) < 0 ||
+        (rc = pawl_json_get_count(rd, o, "latency_ms", 1, LONG_MAX, &n)) < 0)
         return rc;
     t->latency_ms = (long)n;
-    if ((rc = get_typed(rd, o, "usage", JSON_OBJECT, 1, &v)) < 0)
+    if ((rc = pawl_json_get_typed(rd, o, "usage", JSON_OBJECT, 1, &v)) < 0)
         return rc;
     t->usage = v ? json_deep_copy(v) : NULL;
-    if ((rc = get_real(rd, o, "cost", &t->cost, &t->has_cost)) < 0)
+    if ((rc = pawl_json_get_real(rd, o, "cost", &t->cost, &t->has_cost)) < 0)
         return rc;
     if (!t->has_cost)
         t->cost = 0;
-    if ((rc = get_bool(rd, o, "cached", &t->cached)) < 0 ||
-        (rc = get_string(rd, o, "error", 1, &t->error)) < 0 ||
-        (rc = get_typed(rd, o, "scores", JSON_OBJECT, 1, &v)) < 0)
+    if ((rc = pawl_json_get_bool(rd, o, "cached", &t->cached)) < 0 ||
+        (rc = pawl_json_get_string(rd, o, "error", 1, &t->error)) < 0 ||
+        (rc = pawl_json_get_typed(rd, o, "scores", JSON_OBJECT, 1, &v)) < 0)
         return rc;
     if (v) {
-        old = push_key(rd, "scores");
+        old = pawl_json_push_key(rd, "scores");
         rc = read_scores(rd, v, r, t);
-        pop(rd, old);
+        pawl_json_pop(rd, old);
     }
     return rc;
 }
 
-static int read_case(struct rd *rd, const json_t *o, const struct pawl_results *r,
+static int read_case(struct pawl_json_reader *rd, const json_t *o, const struct pawl_results *r,
                      struct pawl_case_result *c)
 {
     const json_t *trials;
@@ -314,25 +148,25 @@ static int read_case(struct rd *rd, const json_t *o, const struct pawl_results *
     int rc;
 
     if (!json_is_object(o))
-        return bad(rd, NULL, "must be an object");
-    if ((rc = get_string(rd, o, "id", 0, &c->id)) < 0 ||
-        (rc = get_count(rd, o, "line", 0, INT_MAX, &line)) < 0 ||
-        (rc = get_bool(rd, o, "passed", &c->passed)) < 0 ||
-        (rc = get_bool(rd, o, "errored", &c->errored)) < 0 ||
-        (rc = get_typed(rd, o, "trials", JSON_ARRAY, 0, &trials)) < 0)
+        return pawl_json_bad(rd, NULL, "must be an object");
+    if ((rc = pawl_json_get_string(rd, o, "id", 0, &c->id)) < 0 ||
+        (rc = pawl_json_get_count(rd, o, "line", 0, INT_MAX, &line)) < 0 ||
+        (rc = pawl_json_get_bool(rd, o, "passed", &c->passed)) < 0 ||
+        (rc = pawl_json_get_bool(rd, o, "errored", &c->errored)) < 0 ||
+        (rc = pawl_json_get_typed(rd, o, "trials", JSON_ARRAY, 0, &trials)) < 0)
         return rc;
     c->line = (int)line;
     c->trials = pawl_xcalloc(json_array_size(trials) + 1, sizeof(*c->trials));
-    old = push_key(rd, "trials");
+    old = pawl_json_push_key(rd, "trials");
     for (i = 0; i < json_array_size(trials); i++) {
-        size_t o2 = push_index(rd, i);
+        size_t o2 = pawl_json_push_index(rd, i);
         c->n_trials++;
         rc = read_trial(rd, json_array_get(trials, i), r, &c->trials[i]);
-        pop(rd, o2);
+        pawl_json_pop(rd, o2);
         if (rc < 0)
             break;
     }
-    pop(rd, old);
+    pawl_json_pop(rd, old);
     return rc;
 }
 
@@ -350,7 +184,7 @@ static int cmp_id_at(const void *a, const void *b)
 }
 
 /* Baselines pair cases by id, so a repeated one would pair wrongly. */
-static int check_unique_ids(struct rd *rd, const struct pawl_results *r)
+static int check_unique_ids(struct pawl_json_reader *rd, const struct pawl_results *r)
 {
     struct id_at *ids = pawl_xcalloc(r->n_cases + 1, sizeof(*ids));
     size_t i, dup = 0, found = 0;
@@ -369,90 +203,91 @@ static int check_unique_ids(struct rd *rd, const struct pawl_results *r)
     }
     if (found) {
         char what[PAWL_ERROR_MSG_MAX];
-        size_t old = push_index(rd, dup);
+        size_t old = pawl_json_push_index(rd, dup);
         snprintf(what, sizeof(what), "repeats the case id '%s'", r->cases[dup].id);
-        rc = bad(rd, "id", what);
-        pop(rd, old);
+        rc = pawl_json_bad(rd, "id", what);
+        pawl_json_pop(rd, old);
     }
     free(ids);
     return rc;
 }
 
-static int read_run(struct rd *rd, const json_t *o, struct pawl_results *r)
+static int read_run(struct pawl_json_reader *rd, const json_t *o, struct pawl_results *r)
 {
     const json_t *git;
     json_int_t n;
     size_t old;
     int rc;
 
-    if ((rc = get_string(rd, o, "id", 0, &r->run_id)) < 0 ||
-        (rc = get_string(rd, o, "started_at", 0, &r->started_at)) < 0 ||
-        (rc = get_count(rd, o, "duration_ms", 0, LONG_MAX, &n)) < 0)
+    if ((rc = pawl_json_get_string(rd, o, "id", 0, &r->run_id)) < 0 ||
+        (rc = pawl_json_get_string(rd, o, "started_at", 0, &r->started_at)) < 0 ||
+        (rc = pawl_json_get_count(rd, o, "duration_ms", 0, LONG_MAX, &n)) < 0)
         return rc;
     r->duration_ms = (long)n;
-    if ((rc = get_bool(rd, o, "interrupted", &r->interrupted)) < 0 ||
-        (rc = get_typed(rd, o, "git", JSON_OBJECT, 1, &git)) < 0 || !git)
+    if ((rc = pawl_json_get_bool(rd, o, "interrupted", &r->interrupted)) < 0 ||
+        (rc = pawl_json_get_typed(rd, o, "git", JSON_OBJECT, 1, &git)) < 0 || !git)
         return rc;
     r->git.present = 1;
-    old = push_key(rd, "git");
+    old = pawl_json_push_key(rd, "git");
     if ((rc = get_hex(rd, git, "commit", 40, r->git.commit)) == 0 &&
-        (rc = get_string(rd, git, "ref", 1, &r->git.ref)) == 0)
-        rc = get_bool(rd, git, "dirty", &r->git.dirty);
-    pop(rd, old);
+        (rc = pawl_json_get_string(rd, git, "ref", 1, &r->git.ref)) == 0)
+        rc = pawl_json_get_bool(rd, git, "dirty", &r->git.dirty);
+    pawl_json_pop(rd, old);
     return rc;
 }
 
-static int read_dataset(struct rd *rd, const json_t *ds, const json_t *fp, struct pawl_results *r)
+static int read_dataset(struct pawl_json_reader *rd, const json_t *ds, const json_t *fp,
+                        struct pawl_results *r)
 {
     json_int_t n;
     size_t old;
     int rc;
 
-    old = push_key(rd, "dataset");
-    if ((rc = get_string(rd, ds, "path", 0, &r->dataset_path)) == 0 &&
-        (rc = get_string(rd, ds, "ref", 1, &r->dataset_ref)) == 0 &&
+    old = pawl_json_push_key(rd, "dataset");
+    if ((rc = pawl_json_get_string(rd, ds, "path", 0, &r->dataset_path)) == 0 &&
+        (rc = pawl_json_get_string(rd, ds, "ref", 1, &r->dataset_ref)) == 0 &&
         (rc = get_hex(rd, ds, "blob", 40, r->dataset_blob)) == 0 &&
-        (rc = get_count(rd, ds, "cases", 0, LONG_MAX, &n)) == 0)
+        (rc = pawl_json_get_count(rd, ds, "cases", 0, LONG_MAX, &n)) == 0)
         r->dataset_cases = (size_t)n;
-    pop(rd, old);
+    pawl_json_pop(rd, old);
     if (rc < 0)
         return rc;
-    old = push_key(rd, "fingerprints");
+    old = pawl_json_push_key(rd, "fingerprints");
     if ((rc = get_hex(rd, fp, "task", 64, r->task_fingerprint)) == 0)
         rc = get_hex(rd, fp, "scorers", 64, r->scorers_fingerprint);
-    pop(rd, old);
+    pawl_json_pop(rd, old);
     return rc;
 }
 
-static int read_scorers(struct rd *rd, const json_t *arr, struct pawl_results *r)
+static int read_scorers(struct pawl_json_reader *rd, const json_t *arr, struct pawl_results *r)
 {
     size_t i, j, old;
     int rc = 0;
 
     r->scorer_names = pawl_xcalloc(json_array_size(arr) + 1, sizeof(*r->scorer_names));
-    old = push_key(rd, "scorers");
+    old = pawl_json_push_key(rd, "scorers");
     for (i = 0; i < json_array_size(arr) && rc == 0; i++) {
         const json_t *v = json_array_get(arr, i);
-        size_t o2 = push_index(rd, i);
+        size_t o2 = pawl_json_push_index(rd, i);
         if (!json_is_string(v)) {
-            rc = bad(rd, NULL, "must be a string");
+            rc = pawl_json_bad(rd, NULL, "must be a string");
         } else {
             r->scorer_names[r->n_scorers++] = pawl_xstrdup(json_string_value(v));
             for (j = 0; j < i && rc == 0; j++)
                 if (strcmp(r->scorer_names[j], json_string_value(v)) == 0)
-                    rc = bad(rd, NULL, "repeats a scorer name");
+                    rc = pawl_json_bad(rd, NULL, "repeats a scorer name");
         }
-        pop(rd, o2);
+        pawl_json_pop(rd, o2);
     }
-    pop(rd, old);
+    pawl_json_pop(rd, old);
     return rc;
 }
 
-static int read_metrics(struct rd *rd, const json_t *o, struct pawl_results *r)
+static int read_metrics(struct pawl_json_reader *rd, const json_t *o, struct pawl_results *r)
 {
     const char *key;
-    const json_t *m, *ci;
-    size_t old = push_key(rd, "metrics");
+    const json_t *m;
+    size_t old = pawl_json_push_key(rd, "metrics");
     int rc = 0;
 
     r->metrics = pawl_xcalloc(json_object_size(o) + 1, sizeof(*r->metrics));
@@ -460,48 +295,41 @@ static int read_metrics(struct rd *rd, const json_t *o, struct pawl_results *r)
     {
         struct pawl_metric *dst = &r->metrics[r->n_metrics++];
         json_int_t n;
-        size_t o2 = push_key(rd, key);
+        size_t o2 = pawl_json_push_key(rd, key);
 
         dst->name = pawl_xstrdup(key);
         if (!json_is_object(m))
-            rc = bad(rd, NULL, "must be an object");
-        else if ((rc = get_real(rd, m, "mean", &dst->mean, NULL)) == 0 &&
-                 (rc = get_count(rd, m, "n", 0, LONG_MAX, &n)) == 0)
+            rc = pawl_json_bad(rd, NULL, "must be an object");
+        else if ((rc = pawl_json_get_real(rd, m, "mean", &dst->mean, NULL)) == 0 &&
+                 (rc = pawl_json_get_count(rd, m, "n", 0, LONG_MAX, &n)) == 0)
             dst->n = (size_t)n;
-        if (rc == 0 && (ci = json_object_get(m, "ci")) != NULL) {
-            if (!json_is_array(ci) || json_array_size(ci) != 2 ||
-                !(json_is_number(json_array_get(ci, 0)) || json_is_null(json_array_get(ci, 0))) ||
-                !(json_is_number(json_array_get(ci, 1)) || json_is_null(json_array_get(ci, 1)))) {
-                rc = bad(rd, "ci", "must be an array of two numbers");
-            } else {
-                dst->has_ci = 1;
-                dst->ci_lo = number_of(json_array_get(ci, 0));
-                dst->ci_hi = number_of(json_array_get(ci, 1));
-            }
+        if (rc == 0 && json_object_get(m, "ci")) {
+            rc = pawl_json_get_interval(rd, m, "ci", &dst->ci_lo, &dst->ci_hi);
+            dst->has_ci = rc == 0;
         }
-        pop(rd, o2);
+        pawl_json_pop(rd, o2);
         if (rc < 0)
             break;
     }
-    pop(rd, old);
+    pawl_json_pop(rd, old);
     return rc;
 }
 
-static int read_rule(struct rd *rd, const json_t *o, struct pawl_rule_result *g)
+static int read_rule(struct pawl_json_reader *rd, const json_t *o, struct pawl_rule_result *g)
 {
     static const char *const kinds[] = {"min", "max", "max_drop", "no_new_failures"};
     static const char *const statuses[] = {"pass", "fail", "inconclusive", "error"};
     int kind, status, rc;
 
     if (!json_is_object(o))
-        return bad(rd, NULL, "must be an object");
-    if ((rc = get_string(rd, o, "rule", 0, &g->rule)) < 0 ||
-        (rc = get_one_of(rd, o, "kind", kinds, 4, &kind)) < 0 ||
-        (rc = get_string(rd, o, "metric", 1, &g->metric)) < 0 ||
-        (rc = get_real(rd, o, "threshold", &g->threshold, NULL)) < 0 ||
-        (rc = get_real(rd, o, "actual", &g->actual, &g->has_actual)) < 0 ||
-        (rc = get_one_of(rd, o, "status", statuses, 4, &status)) < 0 ||
-        (rc = get_string(rd, o, "message", 1, &g->message)) < 0)
+        return pawl_json_bad(rd, NULL, "must be an object");
+    if ((rc = pawl_json_get_string(rd, o, "rule", 0, &g->rule)) < 0 ||
+        (rc = pawl_json_get_one_of(rd, o, "kind", kinds, 4, &kind)) < 0 ||
+        (rc = pawl_json_get_string(rd, o, "metric", 1, &g->metric)) < 0 ||
+        (rc = pawl_json_get_real(rd, o, "threshold", &g->threshold, NULL)) < 0 ||
+        (rc = pawl_json_get_real(rd, o, "actual", &g->actual, &g->has_actual)) < 0 ||
+        (rc = pawl_json_get_one_of(rd, o, "status", statuses, 4, &status)) < 0 ||
+        (rc = pawl_json_get_string(rd, o, "message", 1, &g->message)) < 0)
         return rc;
     if (!g->has_actual)
         g->actual = 0;
@@ -543,7 +371,7 @@ static void align_comparison(struct pawl_results *r)
     struct id_at *ids = pawl_xcalloc(r->n_cases + 1, sizeof(*ids));
     struct slot *slots = pawl_xcalloc(c->n_cases + 1, sizeof(*slots));
     struct pawl_case_comparison *cases = pawl_xcalloc(c->n_cases + 1, sizeof(*cases));
-    size_t i, ti, si;
+    size_t i;
 
     for (i = 0; i < r->n_cases; i++) {
         ids[i].id = r->cases[i].id;
@@ -559,20 +387,13 @@ static void align_comparison(struct pawl_results *r)
     qsort(slots, c->n_cases, sizeof(*slots), cmp_slot);
     for (i = 0; i < c->n_cases; i++) {
         const struct pawl_case_result *cr;
-        size_t passing = 0;
         cases[i] = c->cases[slots[i].order];
         if (slots[i].cand == SIZE_MAX)
             continue;
         cr = &r->cases[slots[i].cand];
         cases[i].line = cr->line;
-        for (ti = 0; ti < cr->n_trials; ti++) {
-            const struct pawl_trial *t = &cr->trials[ti];
-            int pass = !t->error && t->scores;
-            for (si = 0; pass && si < r->n_scorers; si++)
-                pass = t->scores[si].passed;
-            passing += (size_t)pass;
-        }
-        cases[i].cand_pass = cr->n_trials ? (double)passing / (double)cr->n_trials : 0;
+        cases[i].cand_pass =
+            cr->n_trials ? (double)pawl_results_passing_trials(r, cr) / (double)cr->n_trials : 0;
     }
     free(c->cases);
     c->cases = cases;
@@ -581,7 +402,7 @@ static void align_comparison(struct pawl_results *r)
 }
 
 /* Optional: only a run compared with a baseline has the section. */
-static int read_comparison(struct rd *rd, const json_t *doc, struct pawl_results *r)
+static int read_comparison(struct pawl_json_reader *rd, const json_t *doc, struct pawl_results *r)
 {
     const json_t *v = json_object_get(doc, "comparison");
     int rc;
@@ -595,7 +416,7 @@ static int read_comparison(struct rd *rd, const json_t *doc, struct pawl_results
     return 0;
 }
 
-static int read_doc(struct rd *rd, const json_t *doc, struct pawl_results *r)
+static int read_doc(struct pawl_json_reader *rd, const json_t *doc, struct pawl_results *r)
 {
     static const char *const verdicts[] = {"pass", "fail", "error"};
     const json_t *v, *ds, *fp, *arr;
@@ -610,56 +431,56 @@ static int read_doc(struct rd *rd, const json_t *doc, struct pawl_results *r)
                               "missing results schema (this pawl reads schema %d)",
                               PAWL_RESULTS_SCHEMA);
     if (!json_is_integer(v))
-        return bad(rd, "schema", "must be an integer");
+        return pawl_json_bad(rd, "schema", "must be an integer");
     if (json_integer_value(v) != PAWL_RESULTS_SCHEMA)
         return pawl_error_set(rd->err, PAWL_EDATA, rd->source, 0, 0,
                               "unsupported results schema %" JSON_INTEGER_FORMAT
                               " (this pawl reads schema %d)",
                               json_integer_value(v), PAWL_RESULTS_SCHEMA);
-    if ((rc = get_string(rd, doc, "pawl_version", 0, &r->pawl_version)) < 0 ||
-        (rc = get_string(rd, doc, "suite", 0, &r->suite)) < 0 ||
-        (rc = get_typed(rd, doc, "run", JSON_OBJECT, 0, &v)) < 0)
+    if ((rc = pawl_json_get_string(rd, doc, "pawl_version", 0, &r->pawl_version)) < 0 ||
+        (rc = pawl_json_get_string(rd, doc, "suite", 0, &r->suite)) < 0 ||
+        (rc = pawl_json_get_typed(rd, doc, "run", JSON_OBJECT, 0, &v)) < 0)
         return rc;
-    old = push_key(rd, "run");
+    old = pawl_json_push_key(rd, "run");
     rc = read_run(rd, v, r);
-    pop(rd, old);
-    if (rc < 0 || (rc = get_typed(rd, doc, "dataset", JSON_OBJECT, 0, &ds)) < 0 ||
-        (rc = get_typed(rd, doc, "fingerprints", JSON_OBJECT, 0, &fp)) < 0 ||
+    pawl_json_pop(rd, old);
+    if (rc < 0 || (rc = pawl_json_get_typed(rd, doc, "dataset", JSON_OBJECT, 0, &ds)) < 0 ||
+        (rc = pawl_json_get_typed(rd, doc, "fingerprints", JSON_OBJECT, 0, &fp)) < 0 ||
         (rc = read_dataset(rd, ds, fp, r)) < 0 ||
-        (rc = get_typed(rd, doc, "scorers", JSON_ARRAY, 0, &arr)) < 0 ||
+        (rc = pawl_json_get_typed(rd, doc, "scorers", JSON_ARRAY, 0, &arr)) < 0 ||
         (rc = read_scorers(rd, arr, r)) < 0 ||
-        (rc = get_typed(rd, doc, "cases", JSON_ARRAY, 0, &arr)) < 0)
+        (rc = pawl_json_get_typed(rd, doc, "cases", JSON_ARRAY, 0, &arr)) < 0)
         return rc;
 
     r->cases = pawl_xcalloc(json_array_size(arr) + 1, sizeof(*r->cases));
-    old = push_key(rd, "cases");
+    old = pawl_json_push_key(rd, "cases");
     for (i = 0; i < json_array_size(arr) && rc == 0; i++) {
-        size_t o2 = push_index(rd, i);
+        size_t o2 = pawl_json_push_index(rd, i);
         r->n_cases++;
         rc = read_case(rd, json_array_get(arr, i), r, &r->cases[i]);
-        pop(rd, o2);
+        pawl_json_pop(rd, o2);
     }
     if (rc == 0)
         rc = check_unique_ids(rd, r);
-    pop(rd, old);
-    if (rc < 0 || (rc = get_typed(rd, doc, "metrics", JSON_OBJECT, 0, &v)) < 0 ||
+    pawl_json_pop(rd, old);
+    if (rc < 0 || (rc = pawl_json_get_typed(rd, doc, "metrics", JSON_OBJECT, 0, &v)) < 0 ||
         (rc = read_metrics(rd, v, r)) < 0 ||
-        (rc = get_typed(rd, doc, "gate", JSON_ARRAY, 0, &arr)) < 0)
+        (rc = pawl_json_get_typed(rd, doc, "gate", JSON_ARRAY, 0, &arr)) < 0)
         return rc;
 
     r->rules = pawl_xcalloc(json_array_size(arr) + 1, sizeof(*r->rules));
-    old = push_key(rd, "gate");
+    old = pawl_json_push_key(rd, "gate");
     for (i = 0; i < json_array_size(arr) && rc == 0; i++) {
-        size_t o2 = push_index(rd, i);
+        size_t o2 = pawl_json_push_index(rd, i);
         r->n_rules++;
         rc = read_rule(rd, json_array_get(arr, i), &r->rules[i]);
-        pop(rd, o2);
+        pawl_json_pop(rd, o2);
     }
-    pop(rd, old);
+    pawl_json_pop(rd, old);
     if (rc < 0 || (rc = read_comparison(rd, doc, r)) < 0 ||
-        (rc = get_typed(rd, doc, "verdict", JSON_STRING, 1, &v)) < 0 || !v)
+        (rc = pawl_json_get_typed(rd, doc, "verdict", JSON_STRING, 1, &v)) < 0 || !v)
         return rc;
-    if ((rc = get_one_of(rd, doc, "verdict", verdicts, 3, &verdict)) < 0)
+    if ((rc = pawl_json_get_one_of(rd, doc, "verdict", verdicts, 3, &verdict)) < 0)
         return rc;
     r->verdict = pawl_xstrdup(verdicts[verdict]);
     return 0;
@@ -668,7 +489,7 @@ static int read_doc(struct rd *rd, const json_t *doc, struct pawl_results *r)
 int pawl_results_from_json(struct pawl_results *out, const json_t *doc, const char *source,
                            struct pawl_error *err)
 {
-    struct rd rd = {source, err, PAWL_BUF_INIT};
+    struct pawl_json_reader rd = {source, err, PAWL_BUF_INIT};
     int rc;
 
     pawl_results_init(out);
@@ -679,8 +500,8 @@ int pawl_results_from_json(struct pawl_results *out, const json_t *doc, const ch
     return rc;
 }
 
-int pawl_results_parse(struct pawl_results *out, const char *data, size_t len,
-                       const char *source, struct pawl_error *err)
+int pawl_results_parse(struct pawl_results *out, const char *data, size_t len, const char *source,
+                       struct pawl_error *err)
 {
     json_t *doc;
     json_error_t jerr;

@@ -29,4 +29,12 @@ int pawl_fs_mkdirs(const char *dir, struct pawl_error *err);
  * absolute is returned as is. Returns a new string. */
 char *pawl_fs_join_dir(const char *file_in_base_dir, const char *rel);
 
+/* `path` as a new absolute path, against the current directory when relative (neither
+ * normalised nor resolved); NULL when the current directory cannot be had. */
+char *pawl_fs_absolute(const char *path);
+
+/* Collapses ".", ".." and repeated slashes of the absolute `path` in place, lexically
+ * (symlinks are not resolved): "/a/./b//../c" -> "/a/c"; ".." at the root stays there. */
+void pawl_fs_normalize(char *path);
+
 #endif

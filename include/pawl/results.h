@@ -98,6 +98,10 @@ struct pawl_results {
 
 void pawl_results_init(struct pawl_results *r);
 void pawl_results_release(struct pawl_results *r);
+/* Free the metrics, or the gate's rule results, and leave none: what pawl_gate_evaluate()
+ * recomputes. */
+void pawl_results_clear_metrics(struct pawl_results *r);
+void pawl_results_clear_rules(struct pawl_results *r);
 
 /* The results as a JSON document (new reference); keys in a fixed order. */
 json_t *pawl_results_to_json(const struct pawl_results *r);
@@ -120,5 +124,8 @@ const struct pawl_metric *pawl_results_metric(const struct pawl_results *r, cons
  * run has no repeats, and so no pass@k).
  */
 size_t pawl_results_pass_k(const struct pawl_results *r);
+
+/* How many trials of case `c` (one of r's) passed: the call succeeded and every scorer passed. */
+size_t pawl_results_passing_trials(const struct pawl_results *r, const struct pawl_case_result *c);
 
 #endif

@@ -33,7 +33,26 @@ int cli_report_error(const struct pawl_error *err);
 /* Prints "pawl: <msg>" plus a hint to use --help; returns PAWL_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) PAWL_PRINTF(2, 3);
 
+/*
+ * The end of a command's getopt_long() switch, for `opt` none of its own
+ * cases took: 'h' prints `help` and returns PAWL_EXIT_PASS; ':' (a missing
+ * value) and anything else (an unknown option) are usage errors naming
+ * argv[optind - 1].
+ */
+int cli_option_default(const char *cmd, const char *help, int opt, char **argv);
+
+struct pawl_baseline_spec;
+struct pawl_config;
 struct pawl_results;
+
+/*
+ * Loads the baseline `arg` (--baseline) names, else the config's
+ * baseline.file (at baseline.ref), into `base`; `cfg` may be NULL. Leaves
+ * spec->label NULL when there is none. baseline.rerun, which each command
+ * treats its own way, is the caller's to check first.
+ */
+int cli_load_baseline(struct pawl_baseline_spec *spec, struct pawl_results *base,
+                      const struct pawl_config *cfg, const char *arg, struct pawl_error *err);
 
 /*
  * Prints the terminal summary. Case ids and scorer comments quote dataset text

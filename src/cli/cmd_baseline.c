@@ -36,13 +36,8 @@ int cmd_baseline(int argc, char **argv)
         case 't':
             to = optarg;
             break;
-        case 'h':
-            fputs(baseline_help, stdout);
-            return PAWL_EXIT_PASS;
-        case ':':
-            return cli_usage_error("baseline", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("baseline", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_default("baseline", baseline_help, opt, argv);
         }
     }
     if (optind >= argc)

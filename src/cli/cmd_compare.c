@@ -169,15 +169,8 @@ int cmd_compare(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case 'h':
-            fputs(compare_help, stdout);
-            status = PAWL_EXIT_PASS;
-            goto done;
-        case ':':
-            status = cli_usage_error("compare", "option '%s' needs a value", argv[optind - 1]);
-            goto done;
         default:
-            status = cli_usage_error("compare", "unknown option '%s'", argv[optind - 1]);
+            status = cli_option_default("compare", compare_help, opt, argv);
             goto done;
         }
     }

@@ -84,11 +84,8 @@ int cmd_init(int argc, char **argv)
         case 'f':
             force = 1;
             break;
-        case 'h':
-            fputs(init_help, stdout);
-            return PAWL_EXIT_PASS;
         default:
-            return cli_usage_error("init", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_default("init", init_help, opt, argv);
         }
     }
     if (argc - optind > 1)

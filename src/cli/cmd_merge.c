@@ -102,26 +102,14 @@ static int load_baseline(struct pawl_baseline_spec *spec, struct pawl_results *b
                          struct pawl_error *err)
 {
     const struct pawl_node *node = have_cfg ? pawl_node_get(cfg->root, "baseline") : NULL;
-    int line = node ? node->line : 0, col = node ? node->col : 0;
 
-    if (arg) {
-        pawl_baseline_spec_from_arg(spec, arg);
-    } else if (!have_cfg) {
-        return 0;
-    } else if (cfg->baseline.rerun) {
-        return pawl_error_set(err, PAWL_ECONFIG, cfg->path, line, col,
+    if (!arg && have_cfg && cfg->baseline.rerun)
+        return pawl_error_set(err, PAWL_ECONFIG, cfg->path, node ? node->line : 0,
+                              node ? node->col : 0,
                               "'baseline.rerun' cannot be redone by 'pawl merge': merge the "
                               "shards' pawl-baseline-results.json files the same way and pass "
                               "the result with --baseline");
-    } else if (cfg->baseline.file) {
-        pawl_baseline_spec_from_config(spec, cfg->baseline.file, cfg->baseline.ref);
-    } else if (cfg->baseline.ref) {
-        return pawl_error_set(err, PAWL_ECONFIG, cfg->path, line, col,
-                              "'baseline.ref' needs 'baseline.file' (or 'rerun: true')");
-    } else {
-        return 0;
-    }
-    return pawl_baseline_load(base, spec, err);
+    return cli_load_baseline(spec, base, have_cfg ? cfg : NULL, arg, err);
 }
 
 /* Rules are config, not recorded fingerprints: say so when the merge gates differently. */
@@ -196,13 +184,8 @@ int cmd_merge(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case 'h':
-            fputs(merge_help, stdout);
-            return PAWL_EXIT_PASS;
-        case ':':
-            return cli_usage_error("merge", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("merge", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_default("merge", merge_help, opt, argv);
         }
     }
     if (optind >= argc)

@@ -48,13 +48,8 @@ int cmd_report(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case 'h':
-            fputs(report_help, stdout);
-            return PAWL_EXIT_PASS;
-        case ':':
-            return cli_usage_error("report", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_default("report", report_help, opt, argv);
         }
     }
     if (argc - optind != 1)

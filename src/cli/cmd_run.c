@@ -187,30 +187,19 @@ static int prepare_baseline(struct pawl_baseline_spec *spec, struct pawl_results
     const struct pawl_node *node = pawl_node_get(cfg->root, "baseline");
     int rc;
 
-    if (arg) {
-        pawl_baseline_spec_from_arg(spec, arg);
-    } else if (cfg->baseline.rerun) {
-        if (!cfg->baseline.ref)
-            return pawl_error_set(err, PAWL_ECONFIG, cfg->path, node->line, node->col,
-                                  "'baseline.rerun' needs 'baseline.ref', the revision to rerun");
-        if ((rc = pawl_baseline_load_task(base_task, base_dir, config, cfg->baseline.ref,
-                                          err)) < 0)
-            return rc;
-        /* Same cases on both sides: the baseline task answers the candidate's dataset. */
-        pawl_dataset_release(&base_task->dataset);
-        if ((rc = pawl_dataset_load(&base_task->dataset, cfg->dataset.fs_path, cfg->dataset.path,
-                                    cfg->dataset.ref, cfg->dataset.id_field, err)) < 0)
-            return rc;
-        return pawl_suite_check(base_task, err);
-    } else if (cfg->baseline.file) {
-        pawl_baseline_spec_from_config(spec, cfg->baseline.file, cfg->baseline.ref);
-    } else if (cfg->baseline.ref) {
+    if (arg || !cfg->baseline.rerun)
+        return cli_load_baseline(spec, base, cfg, arg, err);
+    if (!cfg->baseline.ref)
         return pawl_error_set(err, PAWL_ECONFIG, cfg->path, node->line, node->col,
-                              "'baseline.ref' needs 'baseline.file' (or 'rerun: true')");
-    } else {
-        return 0;
-    }
-    return pawl_baseline_load(base, spec, err);
+                              "'baseline.rerun' needs 'baseline.ref', the revision to rerun");
+    if ((rc = pawl_baseline_load_task(base_task, base_dir, config, cfg->baseline.ref, err)) < 0)
+        return rc;
+    /* Same cases on both sides: the baseline task answers the candidate's dataset. */
+    pawl_dataset_release(&base_task->dataset);
+    if ((rc = pawl_dataset_load(&base_task->dataset, cfg->dataset.fs_path, cfg->dataset.path,
+                                cfg->dataset.ref, cfg->dataset.id_field, err)) < 0)
+        return rc;
+    return pawl_suite_check(base_task, err);
 }
 
 int cmd_run(int argc, char **argv)
@@ -293,13 +282,8 @@ int cmd_run(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case 'h':
-            fputs(run_help, stdout);
-            return PAWL_EXIT_PASS;
-        case ':':
-            return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_default("run", run_help, opt, argv);
         }
     }
     if (optind < argc)

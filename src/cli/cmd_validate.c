@@ -35,13 +35,8 @@ int cmd_validate(int argc, char **argv)
         case 'c':
             config = optarg;
             break;
-        case 'h':
-            fputs(validate_help, stdout);
-            return PAWL_EXIT_PASS;
-        case ':':
-            return cli_usage_error("validate", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("validate", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_default("validate", validate_help, opt, argv);
         }
     }
     if (optind < argc)

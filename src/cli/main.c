@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "pawl/baseline.h"
+#include "pawl/config.h"
+#include "pawl/node.h"
 #include "pawl/report.h"
 
 static const struct cli_command commands[] = {
@@ -67,6 +70,37 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     else
         fprintf(stderr, "\nTry 'pawl --help'.\n");
     return PAWL_EXIT_USAGE;
+}
+
+int cli_option_default(const char *cmd, const char *help, int opt, char **argv)
+{
+    if (opt == 'h') {
+        fputs(help, stdout);
+        return PAWL_EXIT_PASS;
+    }
+    if (opt == ':')
+        return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+    return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_load_baseline(struct pawl_baseline_spec *spec, struct pawl_results *base,
+                      const struct pawl_config *cfg, const char *arg, struct pawl_error *err)
+{
+    const struct pawl_node *node;
+
+    if (arg) {
+        pawl_baseline_spec_from_arg(spec, arg);
+    } else if (cfg && cfg->baseline.file) {
+        pawl_baseline_spec_from_config(spec, cfg->baseline.file, cfg->baseline.ref);
+    } else if (cfg && cfg->baseline.ref) {
+        node = pawl_node_get(cfg->root, "baseline");
+        return pawl_error_set(err, PAWL_ECONFIG, cfg->path, node ? node->line : 0,
+                              node ? node->col : 0,
+                              "'baseline.ref' needs 'baseline.file' (or 'rerun: true')");
+    } else {
+        return 0;
+    }
+    return pawl_baseline_load(base, spec, err);
 }
 
 void cli_print_summary(const struct pawl_results *r)

@@ -13,7 +13,6 @@
 #define _XOPEN_SOURCE 700
 
 #include <errno.h>
-#include <math.h>
 #include <openssl/rand.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 #include "pawl/alloc.h"
 #include "pawl/git.h"
 #include "pawl/report.h"
+#include "report_impl.h"
 
 #define GH_TITLE_ID_MAX 200 /* bytes of a case id in an annotation title */
 #define GH_MESSAGE_MAX 1000 /* bytes of an annotation message before escaping */
@@ -132,79 +132,9 @@ int pawl_report_github_output(struct pawl_buf *out, const char *name, const char
 
 /* ---- annotations ---- */
 
-static void put_score_value(struct pawl_buf *b, double v)
-{
-    size_t start = b->len, i;
-
-    if (!isfinite(v)) {
-        pawl_buf_puts(b, "n/a");
-        return;
-    }
-    pawl_buf_printf(b, "%.3f", v);
-    for (i = start; i < b->len; i++)
-        if (b->ptr[i] == ',')
-            b->ptr[i] = '.';
-}
-
-/* Why a case did not pass, from its first trial that has a reason. */
-static void case_reason(struct pawl_buf *d, const struct pawl_results *r,
-                        const struct pawl_case_result *c)
-{
-    size_t i, j, start = d->len;
-
-    for (i = 0; i < c->n_trials; i++) {
-        const struct pawl_trial *t = &c->trials[i];
-        int any = 0;
-
-        if (c->errored && !t->error)
-            continue;
-        if (c->n_trials > 1)
-            pawl_buf_printf(d, "trial %zu: ", i + 1);
-        if (t->error) {
-            pawl_buf_puts(d, t->error);
-            return;
-        }
-        for (j = 0; t->scores && j < r->n_scorers; j++) {
-            const struct pawl_score *s = &t->scores[j];
-            if (s->passed)
-                continue;
-            pawl_buf_printf(d, "%s%s: %s", any ? "; " : "",
-                            r->scorer_names && r->scorer_names[j] ? r->scorer_names[j] : "?",
-                            s->errored ? "scorer error: " : "");
-            if (s->comment) {
-                pawl_buf_puts(d, s->comment);
-            } else if (s->type == PAWL_SCORE_NUMERIC) {
-                pawl_buf_puts(d, "failed with score ");
-                put_score_value(d, s->value);
-            } else {
-                pawl_buf_puts(d, "failed");
-            }
-            any = 1;
-        }
-        if (any)
-            return;
-        if (d->len > start) { /* drop the "trial N: " of a trial that passed after all */
-            d->len = start;
-            d->ptr[start] = '\0';
-        }
-    }
-}
-
-/* The first `max` bytes of `s`, never ending inside a UTF-8 sequence. */
-static size_t utf8_prefix(const char *s, size_t len, size_t max)
-{
-    size_t cut = max;
-
-    if (len <= max)
-        return len;
-    while (cut > 0 && max - cut < 3 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
-    return cut;
-}
-
 static void put_clipped(struct pawl_buf *out, const char *s, size_t max, int property)
 {
-    size_t len = strlen(s), cut = utf8_prefix(s, len, max);
+    size_t len = strlen(s), cut = pawl_report_utf8_cut(s, len, max);
 
     escape(out, s, cut, property);
     if (cut < len)
@@ -218,7 +148,7 @@ static void put_annotation(struct pawl_buf *out, const struct pawl_results *r,
 
     if (broken)
         pawl_buf_puts(&msg, "passed in the baseline, fails now: ");
-    case_reason(&msg, r, c);
+    pawl_report_case_reason(&msg, r, c);
     if (!msg.len)
         pawl_buf_puts(&msg, "failed");
 

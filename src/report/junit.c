@@ -7,6 +7,7 @@
  * times are integer milliseconds printed as digits.ddd, every string goes
  * through the sanitising escaper, and names are made unique here.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "pawl/alloc.h"
 #include "pawl/fs.h"
 #include "pawl/report.h"
+#include "report_impl.h"
 
 #define OUTPUT_MAX (64 * 1024) /* bytes of output per case in <system-out> */
 #define TEXT_MAX (8 * 1024)    /* bytes of a failure message or property value */
@@ -122,32 +124,9 @@ static void put_time(struct pawl_buf *b, long ms)
     pawl_buf_printf(b, " time=\"%ld.%03ld\"", ms / 1000, ms % 1000);
 }
 
-/* %g follows LC_NUMERIC; reports must not change with the user's locale. */
-static void put_number(struct pawl_buf *b, double v)
-{
-    size_t start = b->len, i;
-
-    pawl_buf_printf(b, "%.6g", v);
-    for (i = start; i < b->len; i++)
-        if (b->ptr[i] == ',')
-            b->ptr[i] = '.';
-}
-
-/* Largest length <= max that does not split a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-    size_t cut = max;
-
-    if (len <= max)
-        return len;
-    while (cut > 0 && max - cut < 3 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
-    return cut;
-}
-
 static void clip_text(struct pawl_buf *t, size_t max)
 {
-    size_t cut = utf8_cut(t->ptr, t->len, max);
+    size_t cut = pawl_report_utf8_cut(t->ptr, t->len, max);
 
     if (cut < t->len) {
         t->len = cut;
@@ -195,7 +174,7 @@ static void put_score_value(struct pawl_buf *b, const struct pawl_score *s)
     else if (s->type == PAWL_SCORE_BOOLEAN)
         pawl_buf_puts(b, s->value != 0 ? "1" : "0");
     else
-        put_number(b, s->value);
+        pawl_report_put_number(b, s->value);
 }
 
 static void put_trial_prefix(struct pawl_buf *t, const struct pawl_case_result *c, size_t i)
@@ -213,7 +192,7 @@ static void put_score_reason(struct pawl_buf *t, const struct pawl_score *s)
         pawl_buf_puts(t, s->comment);
     } else if (s->type == PAWL_SCORE_NUMERIC) {
         pawl_buf_puts(t, "failed with score ");
-        put_number(t, s->value);
+        pawl_report_put_number(t, s->value);
     } else if (s->type == PAWL_SCORE_CATEGORICAL) {
         pawl_buf_printf(t, "failed with category '%s'", s->category ? s->category : "");
     } else {
@@ -354,7 +333,7 @@ static void put_case_output(struct pawl_buf *b, const struct pawl_case_result *c
             pawl_buf_putc(&raw, '\n');
     }
     if (raw.len) {
-        cut = utf8_cut(raw.ptr, raw.len, OUTPUT_MAX);
+        cut = pawl_report_utf8_cut(raw.ptr, raw.len, OUTPUT_MAX);
         pawl_buf_puts(b, "      <system-out>");
         pawl_xml_escape(b, raw.ptr, cut);
         if (cut < raw.len)
@@ -369,9 +348,10 @@ static long case_ms(const struct pawl_case_result *c)
     long ms = 0;
     size_t i;
 
+    /* Saturate: a results file may carry absurd latencies, never an overflow. */
     for (i = 0; i < c->n_trials; i++)
         if (c->trials[i].latency_ms > 0)
-            ms += c->trials[i].latency_ms;
+            ms = c->trials[i].latency_ms > LONG_MAX - ms ? LONG_MAX : ms + c->trials[i].latency_ms;
     return ms;
 }
 
@@ -430,12 +410,12 @@ static void put_rule(struct pawl_buf *b, struct nameset *names, const char *clas
     }
     if (!g->kind || strcmp(g->kind, "no_new_failures") != 0) {
         pawl_buf_reset(&v);
-        put_number(&v, g->threshold);
+        pawl_report_put_number(&v, g->threshold);
         put_property(b, "", "threshold", &v);
     }
     if (g->has_actual) {
         pawl_buf_reset(&v);
-        put_number(&v, g->actual);
+        pawl_report_put_number(&v, g->actual);
         put_property(b, "", "actual", &v);
     }
     pawl_buf_puts(b, "      </properties>\n");

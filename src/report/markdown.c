@@ -15,6 +15,7 @@
 #include "pawl/alloc.h"
 #include "pawl/fs.h"
 #include "pawl/report.h"
+#include "report_impl.h"
 
 #define MD_MAX (1024 * 1024 - 1)
 #define MD_RESERVE 1024    /* room kept for the truncation note */
@@ -27,17 +28,6 @@
 #define ZWJ "\xE2\x80\x8D"
 #define DASH "\xE2\x80\x94" /* an empty cell */
 
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-    size_t cut = max;
-
-    if (len <= max)
-        return len;
-    while (cut > 0 && max - cut < 3 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
-    return cut;
-}
-
 /*
  * Inline text: table cells, headings, list items. Backslash escapes cover
  * the punctuation that starts emphasis, code, links, HTML, entities and
@@ -46,7 +36,7 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
  */
 static void md_inline(struct pawl_buf *b, const char *s, size_t max)
 {
-    size_t len = strlen(s), cut = utf8_cut(s, len, max), i = 0, used;
+    size_t len = strlen(s), cut = pawl_report_utf8_cut(s, len, max), i = 0, used;
 
     while (i < cut) {
         long cp = pawl_report_utf8_next(s + i, cut - i, &used);
@@ -85,31 +75,6 @@ static void md_block(struct pawl_buf *b, const char *s, size_t len)
             pawl_buf_add(b, s + i, used);
         i += used;
     }
-}
-
-static void put_fixed(struct pawl_buf *b, const char *metric, double v)
-{
-    size_t n = strlen(metric), start = b->len, i;
-
-    if (!isfinite(v)) {
-        pawl_buf_puts(b, "n/a");
-        return;
-    }
-    /* Latencies read best as whole milliseconds, scores with three decimals. */
-    pawl_buf_printf(b, n > 3 && strcmp(metric + n - 3, "_ms") == 0 ? "%.0f" : "%.3f", v);
-    for (i = start; i < b->len; i++)
-        if (b->ptr[i] == ',')
-            b->ptr[i] = '.';
-}
-
-static void put_number(struct pawl_buf *b, double v)
-{
-    size_t start = b->len, i;
-
-    pawl_buf_printf(b, "%.6g", v);
-    for (i = start; i < b->len; i++)
-        if (b->ptr[i] == ',')
-            b->ptr[i] = '.';
 }
 
 /* Appends `part` when it fits under the limit; 0 when it does not. */
@@ -160,12 +125,12 @@ static int put_metrics(struct pawl_buf *b, const struct pawl_results *r)
         pawl_buf_puts(&row, "| ");
         md_inline(&row, name, MD_CELL_MAX);
         pawl_buf_puts(&row, " | ");
-        put_fixed(&row, name, m->mean);
+        pawl_report_put_fixed(&row, name, m->mean);
         if (m->has_ci) {
             pawl_buf_puts(&row, " [");
-            put_fixed(&row, name, m->ci_lo);
+            pawl_report_put_fixed(&row, name, m->ci_lo);
             pawl_buf_puts(&row, ", ");
-            put_fixed(&row, name, m->ci_hi);
+            pawl_report_put_fixed(&row, name, m->ci_hi);
             pawl_buf_putc(&row, ']');
         }
         pawl_buf_printf(&row, " | %zu |\n", m->n);
@@ -240,7 +205,7 @@ static void put_reasons(struct pawl_buf *b, const struct pawl_results *r,
                 md_inline(b, s->comment, MD_CELL_MAX);
             } else if (s->type == PAWL_SCORE_NUMERIC) {
                 pawl_buf_puts(b, "failed with score ");
-                put_number(b, s->value);
+                pawl_report_put_number(b, s->value);
             } else {
                 pawl_buf_puts(b, "failed");
             }
@@ -269,7 +234,8 @@ static size_t pick_trial(const struct pawl_results *r, const struct pawl_case_re
 /* A fenced block, preceded by a blank line, longer than any backtick run it holds. */
 static void put_fence(struct pawl_buf *b, const char *o)
 {
-    size_t len = strlen(o), cut = utf8_cut(o, len, MD_OUTPUT_MAX), run = 0, longest = 0, k;
+    size_t len = strlen(o), cut = pawl_report_utf8_cut(o, len, MD_OUTPUT_MAX);
+    size_t run = 0, longest = 0, k;
 
     for (k = 0; k < cut; k++) {
         run = o[k] == '`' ? run + 1 : 0;
@@ -373,34 +339,6 @@ static void put_cases(struct pawl_buf *b, const struct pawl_results *r, const si
     pawl_buf_release(&sec);
 }
 
-static int is_ms(const char *metric)
-{
-    size_t n = strlen(metric);
-
-    return n > 3 && strcmp(metric + n - 3, "_ms") == 0;
-}
-
-/* "+0.010", "-0.040"; a change that rounds to zero reads "+0.000", never "-0.000". */
-static void put_signed(struct pawl_buf *b, const char *metric, double v)
-{
-    size_t start = b->len, i;
-    int zero = 1;
-
-    if (!isfinite(v)) {
-        pawl_buf_puts(b, "n/a");
-        return;
-    }
-    pawl_buf_printf(b, is_ms(metric) ? "%+.0f" : "%+.3f", v);
-    for (i = start; i < b->len; i++) {
-        if (b->ptr[i] == ',')
-            b->ptr[i] = '.';
-        else if (b->ptr[i] >= '1' && b->ptr[i] <= '9')
-            zero = 0;
-    }
-    if (zero)
-        b->ptr[start] = '+';
-}
-
 /* Confidence levels keep their digits (97.5%), trial shares are whole (67%). */
 static void put_percent(struct pawl_buf *b, double share, int whole)
 {
@@ -419,7 +357,7 @@ static void put_percent(struct pawl_buf *b, double share, int whole)
  */
 static void md_code(struct pawl_buf *b, const char *s, size_t max)
 {
-    size_t len = strlen(s), cut = utf8_cut(s, len, max), run = 0, longest = 0, i, used;
+    size_t len = strlen(s), cut = pawl_report_utf8_cut(s, len, max), run = 0, longest = 0, i, used;
     int pad = cut > 0 && (s[0] == '`' || s[cut - 1] == '`');
 
     for (i = 0; i < cut; i++) {
@@ -452,7 +390,7 @@ static void md_code(struct pawl_buf *b, const char *s, size_t max)
 /* The first `n` bytes of an id or hash, as inline text. */
 static void md_short(struct pawl_buf *b, const char *s, size_t n)
 {
-    char *head = pawl_xstrndup(s, utf8_cut(s, strlen(s), n));
+    char *head = pawl_xstrndup(s, pawl_report_utf8_cut(s, strlen(s), n));
 
     md_inline(b, head, n);
     free(head);
@@ -518,15 +456,15 @@ static void put_compared_row(struct pawl_buf *row, const struct pawl_results *r,
     pawl_buf_puts(row, "| ");
     md_inline(row, name, MD_CELL_MAX);
     pawl_buf_puts(row, " | ");
-    put_fixed(row, name, m->base_mean);
+    pawl_report_put_fixed(row, name, m->base_mean);
     pawl_buf_puts(row, " | ");
-    put_fixed(row, name, m->cand_mean);
+    pawl_report_put_fixed(row, name, m->cand_mean);
     pawl_buf_puts(row, " | ");
-    put_signed(row, name, m->delta);
+    pawl_report_put_signed(row, name, m->delta);
     pawl_buf_puts(row, " | [");
-    put_signed(row, name, m->ci.lo);
+    pawl_report_put_signed(row, name, m->ci.lo);
     pawl_buf_puts(row, ", ");
-    put_signed(row, name, m->ci.hi);
+    pawl_report_put_signed(row, name, m->ci.hi);
     pawl_buf_printf(row, "] | %s |\n", st < 0 ? DASH : verdict[st]);
 }
 
@@ -538,7 +476,7 @@ static void put_candidate_row(struct pawl_buf *row, const struct pawl_metric *m)
     pawl_buf_puts(row, "| ");
     md_inline(row, name, MD_CELL_MAX);
     pawl_buf_puts(row, " | " DASH " | ");
-    put_fixed(row, name, m->mean);
+    pawl_report_put_fixed(row, name, m->mean);
     pawl_buf_puts(row, " | " DASH " | " DASH " | " DASH " |\n");
 }
 
@@ -572,13 +510,13 @@ static void put_methods(struct pawl_buf *b, const struct pawl_comparison *c)
                 pawl_buf_puts(b, "\\< 0.001");
             else {
                 pawl_buf_puts(b, "= ");
-                put_fixed(b, "p", m->p_value);
+                pawl_report_put_fixed(b, "p", m->p_value);
             }
             sep = ",";
         }
         if (isfinite(m->mde) && m->mde > 0) {
             pawl_buf_printf(b, "%s MDE ", sep);
-            put_fixed(b, name, m->mde);
+            pawl_report_put_fixed(b, name, m->mde);
             any_mde = 1;
         }
     }

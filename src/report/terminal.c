@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pawl/report.h"
+#include "report_impl.h"
 
 #define TERM_CASES 20
 #define TERM_DETAIL_MAX 200 /* bytes of the reason shown per case */
@@ -54,60 +55,6 @@ static void put_word(struct pawl_buf *b, const char *word, const char *color, in
         pawl_buf_puts(b, word);
 }
 
-static void put_fixed(struct pawl_buf *b, const char *metric, double v)
-{
-    size_t n = metric ? strlen(metric) : 0, start = b->len, i;
-
-    if (!isfinite(v)) {
-        pawl_buf_puts(b, "n/a");
-        return;
-    }
-    pawl_buf_printf(b, n > 3 && strcmp(metric + n - 3, "_ms") == 0 ? "%.0f" : "%.3f", v);
-    for (i = start; i < b->len; i++)
-        if (b->ptr[i] == ',')
-            b->ptr[i] = '.';
-}
-
-/* The first reason a case did not pass: an error, or its failing scorers. */
-static void case_reason(struct pawl_buf *d, const struct pawl_results *r,
-                        const struct pawl_case_result *c)
-{
-    size_t i, j;
-
-    for (i = 0; i < c->n_trials; i++) {
-        const struct pawl_trial *t = &c->trials[i];
-        int any = 0;
-
-        if (c->errored && !t->error)
-            continue;
-        if (c->n_trials > 1)
-            pawl_buf_printf(d, "trial %zu: ", i + 1);
-        if (t->error) {
-            pawl_buf_puts(d, t->error);
-            return;
-        }
-        for (j = 0; t->scores && j < r->n_scorers; j++) {
-            const struct pawl_score *s = &t->scores[j];
-            if (s->passed)
-                continue;
-            pawl_buf_printf(d, "%s%s: %s", any ? "; " : "", r->scorer_names[j],
-                            s->errored ? "scorer error: " : "");
-            if (s->comment) {
-                pawl_buf_puts(d, s->comment);
-            } else if (s->type == PAWL_SCORE_NUMERIC) {
-                pawl_buf_puts(d, "failed with score ");
-                put_fixed(d, NULL, s->value);
-            } else {
-                pawl_buf_puts(d, "failed");
-            }
-            any = 1;
-        }
-        if (any)
-            return;
-        pawl_buf_reset(d);
-    }
-}
-
 static void put_cases(struct pawl_buf *b, const struct pawl_results *r, int color)
 {
     struct pawl_buf d = PAWL_BUF_INIT;
@@ -124,7 +71,7 @@ static void put_cases(struct pawl_buf *b, const struct pawl_results *r, int colo
         pawl_buf_putc(b, ' ');
         put_text(b, c->id ? c->id : "", TERM_DETAIL_MAX);
         pawl_buf_reset(&d);
-        case_reason(&d, r, c);
+        pawl_report_case_reason(&d, r, c);
         if (d.len) {
             pawl_buf_puts(b, "  ");
             put_text(b, d.ptr, TERM_DETAIL_MAX);
@@ -137,93 +84,62 @@ static void put_cases(struct pawl_buf *b, const struct pawl_results *r, int colo
     pawl_buf_release(&d);
 }
 
+/* The ids of a line like "broken since baseline: a, b (2)": the first TERM_BROKEN are named. */
+struct id_line {
+    struct pawl_buf ids;
+    size_t n;
+};
+
+static void id_line_add(struct id_line *l, const char *id)
+{
+    if (l->n < TERM_BROKEN) {
+        if (l->n)
+            pawl_buf_puts(&l->ids, ", ");
+        put_text(&l->ids, id ? id : "", TERM_DETAIL_MAX);
+    }
+    l->n++;
+}
+
+/* Prints the line when it names any case, and releases `l`. */
+static void id_line_put(struct pawl_buf *b, struct id_line *l, const char *label,
+                        const char *label_color, int color)
+{
+    if (l->n) {
+        pawl_buf_puts(b, "  ");
+        put_word(b, label, label_color, color);
+        pawl_buf_printf(b, " %s%s (%zu)\n", l->ids.ptr, l->n > TERM_BROKEN ? ", ..." : "", l->n);
+    }
+    pawl_buf_release(&l->ids);
+}
+
 /* Ids of the cases that passed in the baseline and fail now, on one line. */
 static void put_broken(struct pawl_buf *b, const struct pawl_results *r, int color)
 {
     const struct pawl_comparison *c = r->comparison;
-    struct pawl_buf ids = PAWL_BUF_INIT;
-    size_t i, n = 0;
-
-    for (i = 0; c && i < c->n_cases; i++) {
-        if (c->cases[i].change != PAWL_CHANGE_BROKEN)
-            continue;
-        if (n < TERM_BROKEN) {
-            if (n)
-                pawl_buf_puts(&ids, ", ");
-            put_text(&ids, c->cases[i].id ? c->cases[i].id : "", TERM_DETAIL_MAX);
-        }
-        n++;
-    }
-    if (n) {
-        pawl_buf_puts(b, "  ");
-        put_word(b, "broken since baseline:", RED, color);
-        pawl_buf_printf(b, " %s%s (%zu)\n", ids.ptr, n > TERM_BROKEN ? ", ..." : "", n);
-    }
-    pawl_buf_release(&ids);
-}
-
-/* A trial passes when every scorer passed in it. */
-static int trial_passed(const struct pawl_trial *t, size_t n_scorers)
-{
+    struct id_line line = {PAWL_BUF_INIT, 0};
     size_t i;
 
-    if (t->error || !t->scores)
-        return 0;
-    for (i = 0; i < n_scorers; i++)
-        if (!t->scores[i].passed)
-            return 0;
-    return 1;
+    for (i = 0; c && i < c->n_cases; i++)
+        if (c->cases[i].change == PAWL_CHANGE_BROKEN)
+            id_line_add(&line, c->cases[i].id);
+    id_line_put(b, &line, "broken since baseline:", RED, color);
 }
 
 /* With repeats: the cases whose trials disagree, which no single run would reveal. */
 static void put_flaky(struct pawl_buf *b, const struct pawl_results *r, int color)
 {
-    struct pawl_buf ids = PAWL_BUF_INIT;
-    size_t i, t, n = 0;
+    struct id_line line = {PAWL_BUF_INIT, 0};
+    size_t i, passed;
 
     for (i = 0; i < r->n_cases; i++) {
         const struct pawl_case_result *c = &r->cases[i];
-        size_t passed = 0;
         if (c->n_trials < 2 || c->errored)
             continue;
-        for (t = 0; t < c->n_trials; t++)
-            passed += trial_passed(&c->trials[t], r->n_scorers);
-        if (passed == 0 || passed == c->n_trials)
-            continue;
-        if (n < TERM_BROKEN) {
-            if (n)
-                pawl_buf_puts(&ids, ", ");
-            put_text(&ids, c->id ? c->id : "", TERM_DETAIL_MAX);
-        }
-        n++;
+        passed = pawl_results_passing_trials(r, c);
+        if (passed > 0 && passed < c->n_trials)
+            id_line_add(&line, c->id);
     }
-    if (n) {
-        pawl_buf_puts(b, "  ");
-        put_word(b, "flaky (trials disagree):", YELLOW, color);
-        pawl_buf_printf(b, " %s%s (%zu)\n", ids.ptr, n > TERM_BROKEN ? ", ..." : "", n);
-    }
-    pawl_buf_release(&ids);
-}
-
-/* "-0.040", "+0.010"; a change that rounds to zero reads "+0.000", never "-0.000". */
-static void put_signed(struct pawl_buf *b, const char *metric, double v)
-{
-    size_t n = strlen(metric), start = b->len, i;
-    int zero = 1;
-
-    if (!isfinite(v)) {
-        pawl_buf_puts(b, "n/a");
-        return;
-    }
-    pawl_buf_printf(b, n > 3 && strcmp(metric + n - 3, "_ms") == 0 ? "%+.0f" : "%+.3f", v);
-    for (i = start; i < b->len; i++) {
-        if (b->ptr[i] == ',')
-            b->ptr[i] = '.';
-        else if (b->ptr[i] >= '1' && b->ptr[i] <= '9')
-            zero = 0;
-    }
-    if (zero)
-        b->ptr[start] = '+';
+    id_line_put(b, &line, "flaky (trials disagree):", YELLOW, color);
 }
 
 static void put_name(struct pawl_buf *b, const char *name, size_t width)
@@ -246,20 +162,20 @@ static void put_compared(struct pawl_buf *b, const struct pawl_metric_comparison
     size_t start;
 
     put_name(b, name, width);
-    put_fixed(b, name, m->base_mean);
+    pawl_report_put_fixed(b, name, m->base_mean);
     pawl_buf_puts(b, " → ");
-    put_fixed(b, name, m->cand_mean);
+    pawl_report_put_fixed(b, name, m->cand_mean);
     pawl_buf_puts(b, "  (Δ ");
-    put_signed(b, name, m->delta);
+    pawl_report_put_signed(b, name, m->delta);
     pawl_buf_puts(b, ", ");
     start = b->len;
     pawl_buf_printf(b, "%.4g%% ", confidence * 100);
     for (; start < b->len; start++)
         if (b->ptr[start] == ',')
             b->ptr[start] = '.';
-    put_signed(b, name, m->ci.lo);
+    pawl_report_put_signed(b, name, m->ci.lo);
     pawl_buf_puts(b, "..");
-    put_signed(b, name, m->ci.hi);
+    pawl_report_put_signed(b, name, m->ci.hi);
     pawl_buf_puts(b, ")\n");
 }
 
@@ -283,13 +199,13 @@ static void put_metrics(struct pawl_buf *b, const struct pawl_results *r)
             continue;
         }
         put_name(b, m->name, width);
-        put_fixed(b, m->name, m->mean);
+        pawl_report_put_fixed(b, m->name, m->mean);
         pawl_buf_printf(b, "  (n=%zu", m->n);
         if (m->has_ci) {
             pawl_buf_puts(b, ", ci ");
-            put_fixed(b, m->name, m->ci_lo);
+            pawl_report_put_fixed(b, m->name, m->ci_lo);
             pawl_buf_puts(b, "..");
-            put_fixed(b, m->name, m->ci_hi);
+            pawl_report_put_fixed(b, m->name, m->ci_hi);
         }
         pawl_buf_puts(b, ")\n");
     }
@@ -314,7 +230,7 @@ static void put_rules(struct pawl_buf *b, const struct pawl_results *r, int colo
         put_text(b, g->rule ? g->rule : "", 200);
         if (g->has_actual && g->metric) {
             pawl_buf_puts(b, "  (");
-            put_fixed(b, g->metric, g->actual);
+            pawl_report_put_fixed(b, g->metric, g->actual);
             pawl_buf_putc(b, ')');
         } else if (g->has_actual && isfinite(g->actual)) {
             /* no_new_failures counts cases: "(2)", not "(2.000)". */

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 
+#include "json_util.h"
 #include "pawl/alloc.h"
 #include "scorer_impl.h"
 
@@ -29,22 +30,6 @@ static int init(void **out, const struct pawl_node *node, const char *source,
     return pawl_scorer_get_bool(&st->any, node, "any", 0, source, err);
 }
 
-static const char *kind_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
 static int score(const void *p, const struct pawl_scorer_input *in, struct pawl_score *out)
 {
     const struct state *st = p;
@@ -56,7 +41,7 @@ static int score(const void *p, const struct pawl_scorer_input *in, struct pawl_
     } else if (v) {
         pawl_score_set(out, 0,
                        "output is %s, not a JSON object or array (set 'any: true' to accept it)",
-                       kind_name(v));
+                       pawl_json_kind(v));
     } else {
         /* Without JSON_DECODE_ANY jansson says what was expected: '[' or '{'. */
         if (!st->any)
