@@ -6,18 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 set -e
 
-data="$PAWL_SRC/tests/data/github"
-runner="$PAWL_SRC/tests/support/gha_runner.py"
-repo="$PAWL_TMP/repo"
-step="$PAWL_TMP/step"
+github_fixture
 marker='<!-- pawl-summary -->'
 run_url="https://github.example/acme/bot/actions/runs/42"
-
-git init -q "$repo"
-cp -R "$data/suite" "$repo/suite"
-commit() { git -C "$repo" -c user.name=pawl -c user.email=pawl@example.com commit -qm "$1"; }
-git -C "$repo" add -A
-commit "a hostile suite"
 
 # action_run DIR MODE [NAME=VALUE...]: run.sh in $repo/DIR (the working-directory
 # input) with the agent in MODE and the given PAWL_INPUT_* variables.
@@ -27,30 +18,13 @@ action_run() {
     shift 2
     rm -rf "$step"
     mkdir -p "$step/temp"
-    set +e
-    (cd "$repo/$dir" && env -i PATH="$PATH" HOME="$HOME" NO_COLOR=1 \
+    capture "$step" env -i -C "$repo/$dir" PATH="$PATH" HOME="$HOME" NO_COLOR=1 \
         ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
         GITHUB_ACTIONS=true GITHUB_WORKSPACE="$repo" GITHUB_ACTION_PATH="$PAWL_SRC/action" \
         GITHUB_OUTPUT="$step/output" GITHUB_STEP_SUMMARY="$step/summary" \
         GITHUB_PATH="$step/path" RUNNER_TEMP="$step/temp" \
         GITHUB_SERVER_URL=https://github.example GITHUB_REPOSITORY=acme/bot GITHUB_RUN_ID=42 \
-        PAWL_BIN="$PAWL" "$@" bash "$PAWL_SRC/action/run.sh" >"$step/stdout" 2>"$step/stderr")
-    status=$?
-    set -e
-    out=$(cat "$step/stdout")
-    err=$(cat "$step/stderr")
-    if grep -q 'Sanitizer\|runtime error:' "$step/stderr"; then
-        fail "sanitizer report from run.sh $*"
-        cat "$step/stderr" >&2
-    fi
-}
-
-expect_file() { # expect_file GOT WANT what: the same bytes
-    tests_run=$((tests_run + 1))
-    if ! cmp -s "$1" "$2"; then
-        fail "$3: $1 differs from $2"
-        diff -u "$2" "$1" | head -40 >&2 || true
-    fi
+        PAWL_BIN="$PAWL" "$@" bash "$PAWL_SRC/action/run.sh"
 }
 
 expect_commands() { # expect_commands WANT-FILE what
@@ -62,10 +36,6 @@ expect_commands() { # expect_commands WANT-FILE what
 expect_outputs() { # expect_outputs PAWL-OUTPUTS what
     { cat "$1"; printf 'comment-body=%s\n' "$step/temp/pawl-comment.md"; } >"$step/want-output"
     expect_file "$step/output" "$step/want-output" "$2: outputs"
-}
-
-normalize_summary() {
-    sed -E 's/^(\| latency\\_(mean|p50|p95)\\_ms \| )[0-9]+ \|/\1N |/' "$1"
 }
 
 # Gate failed (1): pawl's outputs, annotations and summary; the summary as the comment.
@@ -90,7 +60,7 @@ expect_commands "$data/pass.commands" "passing run"
 run_pawl baseline promote "$repo/suite/reports/pawl-results.json" --to "$repo/suite/.pawl/baseline.json"
 expect_status 0 "promote the passing run"
 git -C "$repo" add suite/.pawl/baseline.json
-commit "baseline"
+git -C "$repo" commit -qm "baseline"
 action_run suite bad PAWL_INPUT_BASELINE_REF=HEAD PAWL_INPUT_BASELINE_FILE=.pawl/baseline.json
 expect_status 1 "broken since the baseline"
 expect_outputs "$data/fail.output" "broken run"

@@ -3,18 +3,11 @@
 # task as it was at a revision, and `pawl compare` exit codes.
 . "$(dirname "$0")/lib.sh"
 set -e
-cd "$PAWL_TMP"
-git init -q -b main repo
-cd repo
-git config user.email t@example.com
-git config user.name test
-cp -r "$PAWL_SRC/examples/quickstart/evals" "$PAWL_SRC/examples/quickstart/agent.sh" .
-cat > pawl.yaml <<'YAML'
-version: 1
-name: bot
-dataset: {path: evals/support.jsonl}
-task: {provider: exec, command: [sh, agent.sh]}
-scorers: [{name: correct, type: icontains, value: "{{expected_output}}"}]
+git_env
+git init -q -b main "$PAWL_TMP/repo"
+cd "$PAWL_TMP/repo"
+quickstart_bot .
+cat >> pawl.yaml <<'YAML'
 baseline: {file: .pawl/baseline.json}
 gate:
   rules:

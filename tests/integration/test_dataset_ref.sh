@@ -2,11 +2,9 @@
 # in a repository this test creates; the blob id recorded is git's.
 . "$(dirname "$0")/lib.sh"
 set -e
-cd "$PAWL_TMP"
-git init -q -b main repo
-cd repo
-git config user.email t@example.com
-git config user.name test
+git_env
+git init -q -b main "$PAWL_TMP/repo"
+cd "$PAWL_TMP/repo"
 mkdir evals
 printf '{"id": "a", "input": "old question", "expected_output": "old"}\n' > evals/qa.jsonl
 cat > pawl.yaml <<'YAML'

@@ -6,16 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 set -e
 
-data="$PAWL_SRC/tests/data/github"
-runner="$PAWL_SRC/tests/support/gha_runner.py"
-repo="$PAWL_TMP/repo"
-step="$PAWL_TMP/step"
-
-git init -q "$repo"
-cp -R "$data/suite" "$repo/suite"
-commit() { git -C "$repo" -c user.name=pawl -c user.email=pawl@example.com commit -qm "$1"; }
-git -C "$repo" add -A
-commit "a hostile suite"
+github_fixture
 
 # gh_run MODE ARGS...: pawl in $repo as a workflow step runs it, with the agent in MODE.
 gh_run() {
@@ -23,26 +14,8 @@ gh_run() {
     shift
     rm -rf "$step"
     mkdir -p "$step"
-    set +e
-    (cd "$repo" && GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$step/summary" \
-        GITHUB_OUTPUT="$step/output" GITHUB_WORKSPACE="$repo" \
-        "$PAWL" "$@" >"$step/stdout" 2>"$step/stderr")
-    status=$?
-    set -e
-    out=$(cat "$step/stdout")
-    err=$(cat "$step/stderr")
-    if grep -q 'Sanitizer\|runtime error:' "$step/stderr"; then
-        fail "sanitizer report from: pawl $*"
-        cat "$step/stderr" >&2
-    fi
-}
-
-expect_file() { # expect_file GOT WANT what: the same bytes
-    tests_run=$((tests_run + 1))
-    if ! cmp -s "$1" "$2"; then
-        fail "$3: $1 differs from $2"
-        diff -u "$2" "$1" | head -40 >&2 || true
-    fi
+    capture "$step" env -C "$repo" GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$step/summary" \
+        GITHUB_OUTPUT="$step/output" GITHUB_WORKSPACE="$repo" "$PAWL" "$@"
 }
 
 # The commands the runner would obey, reading stdout then stderr, must be exactly `want`.
@@ -56,11 +29,6 @@ expect_commands() { # expect_commands WANT-FILE what
         sed -E 's/^::stop-commands::[0-9a-f]{32}$/::stop-commands::TOKEN/; s/^::[0-9a-f]{32}::$/::TOKEN::/' \
             >"$step/colon-lines" || true
     expect_file "$step/colon-lines" "$1" "$2: stdout lines starting with '::'"
-}
-
-# The latencies of a real agent vary from run to run; nothing else does.
-normalize_summary() {
-    sed -E 's/^(\| latency\\_(mean|p50|p95)\\_ms \| )[0-9]+ \|/\1N |/' "$1"
 }
 
 # A failing run: annotations for the failed and errored cases.
@@ -98,7 +66,7 @@ expect_commands "$data/pass.commands" "passing run"
 run_pawl baseline promote "$repo/suite/reports/pawl-results.json" --to "$repo/suite/.pawl/baseline.json"
 expect_status 0 "promote the passing run"
 git -C "$repo" add suite/.pawl/baseline.json
-commit "baseline"
+git -C "$repo" commit -qm "baseline"
 gh_run bad run -c suite/pawl.yaml --baseline HEAD:suite/.pawl/baseline.json
 expect_status 1 "broken since the baseline"
 expect_file "$step/output" "$data/fail.output" "broken run: outputs"

@@ -5,9 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 set -e
 cd "$PAWL_TMP"
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=t@example.com
-export GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=t@example.com
+git_env
 
 # run_git [args...]: like run_pawl for git, stdout and stderr together in $out
 # (git shows the hook's output on its stderr).
@@ -35,14 +33,7 @@ remote_head() { git -C "$PAWL_TMP/remote.git" rev-parse -q --verify "refs/heads/
 git init -q --bare -b main remote.git
 git clone -q remote.git clone 2>/dev/null
 cd clone
-cp -r "$PAWL_SRC/examples/quickstart/evals" "$PAWL_SRC/examples/quickstart/agent.sh" .
-cat > pawl.yaml <<'YAML'
-version: 1
-name: bot
-dataset: {path: evals/support.jsonl}
-task: {provider: exec, command: [sh, agent.sh]}
-scorers: [{name: correct, type: icontains, value: "{{expected_output}}"}]
-YAML
+quickstart_bot .
 printf '# bot\n' > README.md
 printf 'reports/\n' > .gitignore
 git add -A && git commit -qm "bot and its evals"

@@ -240,10 +240,10 @@ test ! -e bad.json || fail "nothing written for bad input"
 # ---- without a config: the default gate, and a warning that it differs ----
 mkdir elsewhere
 cp s1.json s2.json s3.json s4.json elsewhere/
-(cd elsewhere && "$PAWL" merge s1.json s2.json s3.json s4.json -o m.json >out.txt 2>err.txt) && status=0 || status=$?
+capture elsewhere env -C elsewhere "$PAWL" merge s1.json s2.json s3.json s4.json -o m.json
 expect_status 1 "default gate: every case must pass"
 expect_eq "$(json_get elsewhere/m.json '[r["rule"] for r in d["gate"]]')" "['pass_rate >= 1']" "default rule"
-expect_contains "$(cat elsewhere/err.txt)" "pawl: warning: 's1.json' was gated on other rules than this merge; pass -c with the config the shards ran with" "rules warning"
+expect_contains "$err" "pawl: warning: 's1.json' was gated on other rules than this merge; pass -c with the config the shards ran with" "rules warning"
 
 # A missing shard: merged all the same, with a note.
 run_pawl merge s1.json s2.json s3.json -o three.json
@@ -251,8 +251,8 @@ expect_contains "$err" "pawl: note: the shards hold $(json_get three.json 'len(d
 
 # In GitHub Actions the merge job reports the gate: outputs, summary, commands stopped around the report.
 mkdir -p gh
-(GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$PWD/gh/summary" GITHUB_OUTPUT="$PWD/gh/output" \
-    "$PAWL" merge s1.json s2.json s3.json s4.json -o gh.json >gh/stdout 2>gh/stderr) && status=0 || status=$?
+capture gh env GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$PWD/gh/summary" GITHUB_OUTPUT="$PWD/gh/output" \
+    "$PAWL" merge s1.json s2.json s3.json s4.json -o gh.json
 tests_run=$((tests_run + 1))
 grep -qx "verdict=$(json_get gh.json 'd["verdict"]')" gh/output || fail "merge writes the verdict output"
 grep -qx "exit-code=$status" gh/output || fail "merge writes the exit-code output"

@@ -719,7 +719,7 @@ broken paren Jenkinsfile 's/status == 2) {/status == 2 {/' "unbalanced '}' on li
 # A bare origin whose main branch holds the quickstart and its promoted
 # baseline; each run clones only the feature branch (no baseline in its tree,
 # no origin/main), so the fetch step and --baseline REF:PATH are exercised.
-export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=t@example.com
+git_env
 seed=$PAWL_TMP/seed
 cp -r "$PAWL_SRC/examples/quickstart" "$seed"
 rm -rf "$seed/reports" "$seed/.pawl"
@@ -783,6 +783,15 @@ expect_last() { # expect_last LOG WANT WHAT: the log's last line, with the log s
     fi
 }
 
+# run_template CI FILE NAME CONFIG: the template FILE run by the CI stand-in in a fresh
+# checkout $dir, its log in $dir.log.
+run_template() {
+    dir=$PAWL_TMP/runs/$1-$3
+    checkout "$dir"
+    # shellcheck disable=SC2046 # the overrides are NAME=VALUE words
+    "$py" "$tools/tpl.py" run "$1" "$2" "$dir" $(overrides "$3" "$4") >"$dir.log" 2>&1
+}
+
 after_run() { # after_run CI NAME DIR LOG
     if grep -q 'Sanitizer\|runtime error:' "$4"; then
         fail "$1 $2: sanitizer report"
@@ -799,19 +808,11 @@ after_run() { # after_run CI NAME DIR LOG
 }
 
 while read -r name config status gitlab jenkins azure junit; do
-    dir=$PAWL_TMP/runs/gitlab-$name
-    checkout "$dir"
-    # shellcheck disable=SC2046 # the overrides are NAME=VALUE words
-    "$py" "$tools/tpl.py" run gitlab "$templates/gitlab-ci.yml" "$dir" $(overrides "$name" "$config") \
-        >"$dir.log" 2>&1
+    run_template gitlab "$templates/gitlab-ci.yml" "$name" "$config"
     expect_last "$dir.log" "status=$status outcome=$gitlab junit=$junit" "gitlab $name: job result and JUnit report"
     after_run gitlab "$name" "$dir" "$dir.log"
 
-    dir=$PAWL_TMP/runs/azure-$name
-    checkout "$dir"
-    # shellcheck disable=SC2046
-    "$py" "$tools/tpl.py" run azure "$templates/azure-pipelines.yml" "$dir" $(overrides "$name" "$config") \
-        >"$dir.log" 2>&1
+    run_template azure "$templates/azure-pipelines.yml" "$name" "$config"
     expect_last "$dir.log" "outcome=$azure junit=$junit" "azure $name: run result and published tests"
     after_run azure "$name" "$dir" "$dir.log"
     case $status in
@@ -828,11 +829,8 @@ EOF
 
 # The stand-ins read what the templates say: with exit 1 allowed to fail, a
 # regression only warns.
-checkout "$PAWL_TMP/runs/gitlab-broken"
-"$py" "$tools/tpl.py" run gitlab "$PAWL_TMP/broken/regression-warns/gitlab-ci.yml" "$PAWL_TMP/runs/gitlab-broken" \
-    PAWL="$PAWL" PAWL_CONFIG=pawl.worse.yaml >"$PAWL_TMP/runs/gitlab-broken.log" 2>&1
-expect_last "$PAWL_TMP/runs/gitlab-broken.log" "status=1 outcome=warning junit=yes" \
-    "gitlab stand-in: allow_failure comes from the template"
+run_template gitlab "$PAWL_TMP/broken/regression-warns/gitlab-ci.yml" broken pawl.worse.yaml
+expect_last "$dir.log" "status=1 outcome=warning junit=yes" "gitlab stand-in: allow_failure comes from the template"
 
 if [ -n "$groovy_jars" ]; then
     set --

@@ -9,10 +9,8 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "pawl/buf.h"
 #include "pawl/compare.h"
 #include "pawl/config.h"
-#include "pawl/fs.h"
 #include "pawl/gate.h"
 #include "pawl/results.h"
 #include "pawl/stats.h"
@@ -21,6 +19,13 @@
 #define TMP PAWL_TEST_TMP "/compare"
 
 static const char *const one_scorer[] = {"correct"};
+
+/* A baseline and a candidate run, both empty, with the one scorer `correct`. */
+static void init_pair(struct pawl_results *base, struct pawl_results *cand)
+{
+    fx_init(base, "s", one_scorer, 1);
+    fx_init(cand, "s", one_scorer, 1);
+}
 
 /* Adds a case whose trials follow `trials`: P passes, F fails, E is a failed call. */
 static size_t add_case(struct pawl_results *r, const char *id, const char *trials)
@@ -46,25 +51,6 @@ static char *section_text(const struct pawl_comparison *c)
 
     json_decref(j);
     return s;
-}
-
-static char *tmp_path(const char *name)
-{
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_mkdirs(TMP, &err), &err);
-    return pawl_xasprintf("%s/%s", TMP, name);
-}
-
-static char *read_all(const char *path)
-{
-    struct pawl_buf b = PAWL_BUF_INIT;
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_read(&b, path, path, 0, &err), &err);
-    return pawl_buf_detach(&b, NULL);
 }
 
 /* ---- integrity ---- */
@@ -101,8 +87,7 @@ START_TEST(test_integrity)
     struct pawl_error err;
 
     pawl_error_init(&err);
-    fx_init(&base, "s", one_scorer, 1);
-    fx_init(&cand, "s", one_scorer, 1);
+    init_pair(&base, &cand);
     add_case(&base, "q1", "P");
     add_case(&cand, "q1", "P");
     if (ic->base_blob)
@@ -160,8 +145,7 @@ START_TEST(test_overlap)
     struct pawl_error err;
 
     pawl_error_init(&err);
-    fx_init(&base, "s", one_scorer, 1);
-    fx_init(&cand, "s", one_scorer, 1);
+    init_pair(&base, &cand);
     add_ids(&base, oc->base_ids);
     add_ids(&cand, oc->cand_ids);
     if (oc->allow)
@@ -192,8 +176,7 @@ START_TEST(test_candidate_order)
     struct pawl_error err;
 
     pawl_error_init(&err);
-    fx_init(&base, "s", one_scorer, 1);
-    fx_init(&cand, "s", one_scorer, 1);
+    init_pair(&base, &cand);
     add_ids(&base, "a b c d");
     add_ids(&cand, "new d b a");
     PAWL_ASSERT_OK(pawl_compare(&c, &base, &cand, NULL, &err), &err);
@@ -254,8 +237,7 @@ START_TEST(test_change)
     size_t counts[6] = {0};
 
     pawl_error_init(&err);
-    fx_init(&base, "s", one_scorer, 1);
-    fx_init(&cand, "s", one_scorer, 1);
+    init_pair(&base, &cand);
     add_case(&base, "q1", cc->base);
     add_case(&cand, "q1", cc->cand);
     PAWL_ASSERT_OK(pawl_compare(&c, &base, &cand, NULL, &err), &err);
@@ -298,8 +280,7 @@ static void twenty(struct pawl_results *base, struct pawl_results *cand)
     char id[32];
     int i;
 
-    fx_init(base, "s", one_scorer, 1);
-    fx_init(cand, "s", one_scorer, 1);
+    init_pair(base, cand);
     for (i = 0; i < 20; i++) {
         snprintf(id, sizeof(id), "c%02d", i);
         add_case(base, id, i < 10 ? "P" : i < 15 ? "F" : i < 19 ? "P" : "F");
@@ -496,8 +477,7 @@ START_TEST(test_metric_without_pairs)
     struct pawl_error err;
 
     pawl_error_init(&err);
-    fx_init(&base, "s", one_scorer, 1);
-    fx_init(&cand, "s", one_scorer, 1);
+    init_pair(&base, &cand);
     add_case(&base, "q1", "P");
     add_case(&cand, "q1", "E");
     PAWL_ASSERT_OK(pawl_compare(&c, &base, &cand, NULL, &err), &err);
@@ -551,8 +531,7 @@ START_TEST(test_section_shape)
     char *s;
 
     pawl_error_init(&err);
-    fx_init(&base, "s", one_scorer, 1);
-    fx_init(&cand, "s", one_scorer, 1);
+    init_pair(&base, &cand);
     strcpy(base.dataset_blob, "1234567890abcdef1234567890abcdef12345678");
     add_ids(&base, "gone");
     add_case(&base, "b1", "P");
@@ -601,8 +580,8 @@ START_TEST(test_round_trip)
 {
     struct pawl_results base, cand, back;
     struct pawl_error err;
-    char *p1 = tmp_path("rt1.json"), *p2 = tmp_path("rt2.json"), *a, *b;
     const struct pawl_comparison *c;
+    char *a;
     size_t i;
 
     pawl_error_init(&err);
@@ -613,12 +592,7 @@ START_TEST(test_round_trip)
     add_case(&cand, "err", "E");
     cand.comparison = pawl_xcalloc(1, sizeof(*cand.comparison));
     PAWL_ASSERT_OK(pawl_compare(cand.comparison, &base, &cand, NULL, &err), &err);
-    PAWL_ASSERT_OK(pawl_results_write(&cand, p1, &err), &err);
-    PAWL_ASSERT_OK(pawl_results_read(&back, p1, &err), &err);
-    PAWL_ASSERT_OK(pawl_results_write(&back, p2, &err), &err);
-    a = read_all(p1);
-    b = read_all(p2);
-    ck_assert_str_eq(a, b);
+    a = fx_round_trip(&back, &cand, TMP, "rt");
     /* After "gate", before "verdict". */
     ck_assert_ptr_nonnull(strstr(a, "\"gate\": [],\n  \"comparison\": {\n"));
     ck_assert_ptr_nonnull(strstr(a, "\n  },\n  \"verdict\": \"pass\"\n}\n"));
@@ -655,23 +629,13 @@ START_TEST(test_round_trip)
     ck_assert_str_eq(c->cases[11].id, "err");
 
     free(a);
-    free(b);
-    free(p1);
-    free(p2);
     pawl_results_release(&back);
     pawl_results_release(&base);
     pawl_results_release(&cand);
 }
 END_TEST
 
-struct mutation {
-    const char *parent; /* JSON pointer inside the results document */
-    const char *key;
-    const char *value;  /* NULL deletes */
-    const char *want;
-};
-
-static const struct mutation mutations[] = {
+static const struct fx_mutation mutations[] = {
     {"", "comparison", "[]", "r.json: '/comparison' must be an object"},
     {"/comparison", "baseline", "3", "r.json: '/comparison/baseline' must be a string or null"},
     {"/comparison", "baseline_run_id", NULL, "r.json: '/comparison/baseline_run_id' is missing"},
@@ -711,27 +675,13 @@ static const struct mutation mutations[] = {
      "r.json: '/comparison/cases' lists the case id 'q1' more than once"},
 };
 
-static json_t *resolve(json_t *doc, const char *pointer)
-{
-    char *copy = pawl_xstrdup(pointer), *seg, *save = NULL;
-    json_t *at = doc;
-
-    for (seg = strtok_r(copy, "/", &save); seg && at; seg = strtok_r(NULL, "/", &save))
-        at = json_is_array(at) ? json_array_get(at, strtoul(seg, NULL, 10))
-                               : json_object_get(at, seg);
-    free(copy);
-    ck_assert_ptr_nonnull(at);
-    return at;
-}
-
 /* One broken case (q1) of two, compared exactly. */
 static void compared_pair(struct pawl_results *base, struct pawl_results *cand)
 {
     struct pawl_error err;
 
     pawl_error_init(&err);
-    fx_init(base, "s", one_scorer, 1);
-    fx_init(cand, "s", one_scorer, 1);
+    init_pair(base, cand);
     add_case(base, "q1", "P");
     add_case(cand, "q1", "F");
     add_case(base, "q2", "P");
@@ -742,10 +692,9 @@ static void compared_pair(struct pawl_results *base, struct pawl_results *cand)
 
 START_TEST(test_malformed)
 {
-    const struct mutation *m = &mutations[_i];
     struct pawl_results base, cand, back;
     struct pawl_error err;
-    json_t *doc, *parent, *value = NULL;
+    json_t *doc;
 
     pawl_error_init(&err);
     compared_pair(&base, &cand);
@@ -755,19 +704,9 @@ START_TEST(test_malformed)
     ck_assert_uint_eq(back.comparison->n_broken, 1);
     pawl_results_release(&back);
 
-    parent = resolve(doc, m->parent);
-    if (m->value) {
-        value = json_loads(m->value, JSON_DECODE_ANY, NULL);
-        ck_assert_ptr_nonnull(value);
-    }
-    if (json_is_array(parent))
-        ck_assert_int_eq(json_array_set_new(parent, strtoul(m->key, NULL, 10), value), 0);
-    else if (value)
-        json_object_set_new(parent, m->key, value);
-    else
-        ck_assert_int_eq(json_object_del(parent, m->key), 0);
+    fx_mutate(doc, &mutations[_i]);
     PAWL_ASSERT_ERR(pawl_results_from_json(&back, doc, "r.json", &err), &err, PAWL_EDATA,
-                    m->want);
+                    mutations[_i].want);
     ck_assert_ptr_null(back.comparison);
     json_decref(doc);
     pawl_results_release(&base);
@@ -805,11 +744,8 @@ static struct pawl_comparison *hand_comparison(double confidence)
 static void hand_metric(struct pawl_comparison *c, const char *name, const char *method, size_t n,
                         double delta, double lo, double hi, double p, double mde)
 {
-    struct pawl_metric_comparison *m;
+    struct pawl_metric_comparison *m = FX_PUSH(c->metrics, c->n_metrics);
 
-    c->metrics = pawl_xreallocarray(c->metrics, c->n_metrics + 1, sizeof(*c->metrics));
-    m = &c->metrics[c->n_metrics++];
-    memset(m, 0, sizeof(*m));
     m->metric = pawl_xstrdup(name);
     m->method = pawl_xstrdup(method);
     m->n = n;
@@ -822,11 +758,10 @@ static void hand_metric(struct pawl_comparison *c, const char *name, const char 
 
 static void hand_case(struct pawl_comparison *c, const char *id, enum pawl_case_change change)
 {
-    c->cases = pawl_xreallocarray(c->cases, c->n_cases + 1, sizeof(*c->cases));
-    memset(&c->cases[c->n_cases], 0, sizeof(*c->cases));
-    c->cases[c->n_cases].id = pawl_xstrdup(id);
-    c->cases[c->n_cases].change = change;
-    c->n_cases++;
+    struct pawl_case_comparison *cc = FX_PUSH(c->cases, c->n_cases);
+
+    cc->id = pawl_xstrdup(id);
+    cc->change = change;
     if (change == PAWL_CHANGE_BROKEN)
         c->n_broken++;
 }

@@ -9,7 +9,6 @@
 
 #include "helpers.h"
 #include "pawl/alloc.h"
-#include "pawl/buf.h"
 #include "pawl/config.h"
 #include "pawl/fs.h"
 
@@ -69,16 +68,6 @@ static void assert_zeroed(const struct pawl_config *cfg)
     ck_assert_msg(memcmp(cfg, &zero, sizeof(zero)) == 0, "config not zeroed after failure");
 }
 
-static char *read_text(const char *path)
-{
-    struct pawl_buf b = PAWL_BUF_INIT;
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_read(&b, path, path, 0, &err), &err);
-    return pawl_buf_detach(&b, NULL);
-}
-
 /* ---- invalid configs as data ---------------------------------------------- */
 
 START_TEST(test_invalid_case_count)
@@ -98,7 +87,7 @@ START_TEST(test_invalid_case)
 
     /* Check forks each test, so changing directory here cannot leak into others. */
     ck_assert_msg(chdir(dir) == 0, "cannot enter %s", dir);
-    want = read_text("expected");
+    want = pawl_test_read_file("expected");
     nl = strchr(want, '\n');
     ck_assert_msg(nl && nl[1] == '\0', "%s/expected must be one line ending in a newline", name);
     *nl = '\0';
@@ -146,7 +135,7 @@ START_TEST(test_full_example)
     ck_assert_ptr_nonnull(cfg.task.node);
     ck_assert_ptr_eq(cfg.task.node, pawl_node_get(cfg.root, "task"));
     ck_assert_uint_eq(cfg.task.n_messages, 2);
-    system_md = read_text(VALID_DIR "/full/prompts/system.md");
+    system_md = pawl_test_read_file(VALID_DIR "/full/prompts/system.md");
     ck_assert_str_eq(cfg.task.messages[0].role, "system");
     ck_assert_str_eq(cfg.task.messages[0].text, system_md);
     ck_assert_str_eq(cfg.task.messages[0].source, VALID_DIR "/full/prompts/system.md");
@@ -220,6 +209,16 @@ START_TEST(test_full_example)
 }
 END_TEST
 
+/* Enters `dir` and loads `path` from there, as pawl run in that directory would. */
+static void load_at(struct pawl_config *cfg, const char *dir, const char *path)
+{
+    struct pawl_error err;
+
+    ck_assert_int_eq(chdir(dir), 0);
+    pawl_error_init(&err);
+    PAWL_ASSERT_OK(pawl_config_load(cfg, path, &err), &err);
+}
+
 /* Paths in the struct are relative to where the config path was given from. */
 static const struct {
     const char *cwd, *path, *dir, *system_source, *dataset, *cache;
@@ -235,11 +234,8 @@ static const struct {
 START_TEST(test_relative_load)
 {
     struct pawl_config cfg;
-    struct pawl_error err;
 
-    ck_assert_int_eq(chdir(relative_loads[_i].cwd), 0);
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_config_load(&cfg, relative_loads[_i].path, &err), &err);
+    load_at(&cfg, relative_loads[_i].cwd, relative_loads[_i].path);
     ck_assert_str_eq(cfg.path, relative_loads[_i].path);
     ck_assert_str_eq(cfg.dir, relative_loads[_i].dir);
     ck_assert_str_eq(cfg.task.messages[0].source, relative_loads[_i].system_source);
@@ -254,11 +250,8 @@ END_TEST
 START_TEST(test_defaults)
 {
     struct pawl_config cfg;
-    struct pawl_error err;
 
-    ck_assert_int_eq(chdir(VALID_DIR "/minimal"), 0);
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_config_load(&cfg, "pawl.yaml", &err), &err);
+    load_at(&cfg, VALID_DIR "/minimal", "pawl.yaml");
     ck_assert_str_eq(cfg.name, "minimal"); /* the directory's name, through realpath */
     ck_assert_str_eq(cfg.dir, ".");
     ck_assert_str_eq(cfg.dataset.path, "cases.jsonl");
@@ -305,11 +298,8 @@ END_TEST
 START_TEST(test_cache_off_and_limits)
 {
     struct pawl_config cfg;
-    struct pawl_error err;
 
-    ck_assert_int_eq(chdir(VALID_DIR "/cache_off"), 0);
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_config_load(&cfg, "pawl.yaml", &err), &err);
+    load_at(&cfg, VALID_DIR "/cache_off", "pawl.yaml");
     ck_assert_str_eq(cfg.name, "offline");
     ck_assert_str_eq(cfg.dataset.path, "./data/../cases.yaml");
     ck_assert_str_eq(cfg.dataset.id_field, "case_id");

@@ -16,60 +16,24 @@
 static char *run_root; /* PAWL_TEST_TMP/fs-XXXXXX, made in the parent, removed after all tests */
 static char *tmp;      /* this test's own directory inside run_root */
 
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *e;
-
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            char *child;
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            child = pawl_xasprintf("%s/%s", path, e->d_name);
-            remove_tree(child);
-            free(child);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static void run_setup(void)
 {
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    if (pawl_fs_mkdirs(PAWL_TEST_TMP, &err) < 0 ||
-        !(run_root = mkdtemp(pawl_xstrdup(PAWL_TEST_TMP "/fs-XXXXXX")))) {
-        fprintf(stderr, "cannot create a scratch directory under %s\n", PAWL_TEST_TMP);
-        abort();
-    }
+    run_root = pawl_test_scratch_root("fs");
 }
 
 static void run_teardown(void)
 {
-    remove_tree(run_root);
-    free(run_root);
-    run_root = NULL;
+    pawl_test_scratch_remove(&run_root);
 }
 
 static void setup(void)
 {
-    tmp = mkdtemp(pawl_xasprintf("%s/t-XXXXXX", run_root));
-    ck_assert_ptr_nonnull(tmp);
+    tmp = pawl_test_scratch_dir(run_root, "t");
 }
 
 static void teardown(void)
 {
-    remove_tree(tmp);
-    free(tmp);
-    tmp = NULL;
+    pawl_test_scratch_remove(&tmp);
 }
 
 static char *tmp_path(const char *rel)

@@ -31,6 +31,38 @@ static const struct pawl_metric *metric(const struct pawl_results *r, const char
     return m;
 }
 
+/* An empty run with the one scorer `name`. */
+static void one_scorer_run(struct pawl_results *r, const char *name)
+{
+    fx_init(r, "s", &name, 1);
+}
+
+/* Evaluates `r` with no rules configured. */
+static void evaluate(struct pawl_results *r)
+{
+    struct pawl_config cfg = gate_config(NULL, 0, 0);
+
+    pawl_gate_evaluate(r, &cfg);
+}
+
+/* `n` single-trial cases of a BOOLEAN scorer `correct`, with latencies 100, 200, ... ms;
+ * the first `k` pass. */
+static void boolean_cases(struct pawl_results *r, int k, int n)
+{
+    int i;
+
+    one_scorer_run(r, "correct");
+    for (i = 0; i < n; i++) {
+        char id[16];
+        size_t c;
+        snprintf(id, sizeof(id), "c%d", i);
+        c = fx_case(r, id, i + 1, 1);
+        fx_output(r, c, 0, "out", (i + 1) * 100L);
+        if (i >= k)
+            fx_score(r, c, 0, 0, PAWL_SCORE_BOOLEAN, 0, 0, "wrong");
+    }
+}
+
 /* A case with one trial per value of a NUMERIC scorer 0 (passing when >= 0.5). */
 static size_t numeric_case(struct pawl_results *r, const char *id, const double *values, size_t n)
 {
@@ -45,17 +77,15 @@ static size_t numeric_case(struct pawl_results *r, const char *id, const double 
 
 START_TEST(means_are_over_cases_not_trials)
 {
-    static const char *const scorers[] = {"quality"};
     static const double a[] = {1, 1, 1, 0}, b[] = {0}, c[] = {0.5};
-    struct pawl_config cfg = gate_config(NULL, 0, 0);
     struct pawl_results r;
     const struct pawl_metric *m;
 
-    fx_init(&r, "s", scorers, 1);
+    one_scorer_run(&r, "quality");
     numeric_case(&r, "a", a, 4); /* averages to 0.75 and weighs as one case */
     numeric_case(&r, "b", b, 1);
     numeric_case(&r, "c", c, 1);
-    pawl_gate_evaluate(&r, &cfg);
+    evaluate(&r);
     m = metric(&r, "quality");
     /* Over cases: (0.75 + 0 + 0.5) / 3 = 0.416667; over trials it would be 3.5 / 6 = 0.583333. */
     ck_assert_double_eq_tol(m->mean, 0.416666667, TOL);
@@ -74,14 +104,12 @@ END_TEST
 
 START_TEST(errored_scores_are_left_out)
 {
-    static const char *const scorers[] = {"judge"};
     static const double a[] = {1, 0}, b[] = {0}, d[] = {0.5};
-    struct pawl_config cfg = gate_config(NULL, 0, 0);
     struct pawl_results r;
     const struct pawl_metric *m;
     size_t c;
 
-    fx_init(&r, "s", scorers, 1);
+    one_scorer_run(&r, "judge");
     c = numeric_case(&r, "a", a, 2);
     fx_trial(&r, c, 1)->scores[0].errored = 1; /* the judge could not score trial 2 */
     c = numeric_case(&r, "b", b, 1);
@@ -89,7 +117,7 @@ START_TEST(errored_scores_are_left_out)
     c = fx_case(&r, "c", 3, 1);
     fx_error(&r, c, 0, "HTTP 503"); /* no output, no scores */
     numeric_case(&r, "d", d, 1);
-    pawl_gate_evaluate(&r, &cfg);
+    evaluate(&r);
     m = metric(&r, "judge");
     ck_assert_double_eq_tol(m->mean, 0.75, TOL); /* (1 + 0.5) / 2 */
     ck_assert_uint_eq(m->n, 2);
@@ -111,11 +139,8 @@ static const struct {
 
 START_TEST(pass_rate_has_wilson_interval)
 {
-    static const char *const scorers[] = {"correct"};
-    struct pawl_config cfg = gate_config(NULL, 0, 0);
     struct pawl_results r;
     const struct pawl_metric *m;
-    int i;
 
     /*
      * Worked example, 8 of 10 at z = 1.959964 (z^2 = 3.841459):
@@ -125,17 +150,8 @@ START_TEST(pass_rate_has_wilson_interval)
      *          = 1.959964 * sqrt(0.016 + 0.0096036) / 1.3841459    = 0.2265777
      *   [centre - half, centre + half]              = [0.4901625, 0.9433178]
      */
-    fx_init(&r, "s", scorers, 1);
-    for (i = 0; i < wilson[_i].n; i++) {
-        char id[16];
-        size_t c;
-        snprintf(id, sizeof(id), "c%d", i);
-        c = fx_case(&r, id, i + 1, 1);
-        fx_output(&r, c, 0, "out", 10);
-        if (i >= wilson[_i].k)
-            fx_score(&r, c, 0, 0, PAWL_SCORE_BOOLEAN, 0, 0, "wrong");
-    }
-    pawl_gate_evaluate(&r, &cfg);
+    boolean_cases(&r, wilson[_i].k, wilson[_i].n);
+    evaluate(&r);
     m = metric(&r, "pass_rate");
     ck_assert_double_eq_tol(m->mean, (double)wilson[_i].k / wilson[_i].n, TOL);
     ck_assert_uint_eq(m->n, (size_t)wilson[_i].n);
@@ -152,13 +168,11 @@ END_TEST
 
 START_TEST(error_rate_counts_calls)
 {
-    static const char *const scorers[] = {"ok"};
-    struct pawl_config cfg = gate_config(NULL, 0, 0);
     struct pawl_results r;
     const struct pawl_metric *m;
     size_t c;
 
-    fx_init(&r, "s", scorers, 1);
+    one_scorer_run(&r, "ok");
     c = fx_case(&r, "a", 1, 3);
     fx_output(&r, c, 0, "x", 10);
     fx_error(&r, c, 1, "timeout");
@@ -168,7 +182,7 @@ START_TEST(error_rate_counts_calls)
     c = fx_case(&r, "c", 3, 2);
     fx_error(&r, c, 0, "timeout");
     fx_error(&r, c, 1, "timeout");
-    pawl_gate_evaluate(&r, &cfg);
+    evaluate(&r);
     m = metric(&r, "error_rate");
     ck_assert_double_eq_tol(m->mean, 0.5, TOL); /* 3 of 6 calls */
     ck_assert_uint_eq(m->n, 6);
@@ -183,15 +197,13 @@ END_TEST
 
 START_TEST(latency_percentiles_skip_cached_and_errored)
 {
-    static const char *const scorers[] = {"ok"};
     /* 100..2000 ms in a scrambled order. */
     static const int order[] = {7,  19, 0,  12, 3,  15, 9,  1, 18, 5,
                                 11, 2,  16, 8,  13, 4,  17, 6, 14, 10};
-    struct pawl_config cfg = gate_config(NULL, 0, 0);
     struct pawl_results r;
     size_t c, i;
 
-    fx_init(&r, "s", scorers, 1);
+    one_scorer_run(&r, "ok");
     for (i = 0; i < 20; i++) {
         char id[16];
         snprintf(id, sizeof(id), "c%zu", i);
@@ -206,7 +218,7 @@ START_TEST(latency_percentiles_skip_cached_and_errored)
     fx_trial(&r, c, 0)->latency_ms = 99999;
     c = fx_case(&r, "unknown", 23, 1);
     fx_output(&r, c, 0, "x", -1);
-    pawl_gate_evaluate(&r, &cfg);
+    evaluate(&r);
     /* Nearest rank over 20 values: p50 is the 10th (1000), p95 the 19th (1900). */
     ck_assert_double_eq_tol(metric(&r, "latency_p50_ms")->mean, 1000, TOL);
     ck_assert_double_eq_tol(metric(&r, "latency_p95_ms")->mean, 1900, TOL);
@@ -219,13 +231,11 @@ END_TEST
 
 START_TEST(cost_and_tokens_totals)
 {
-    static const char *const scorers[] = {"ok"};
-    struct pawl_config cfg = gate_config(NULL, 0, 0);
     struct pawl_results r;
     const struct pawl_metric *m;
     size_t c;
 
-    fx_init(&r, "s", scorers, 1);
+    one_scorer_run(&r, "ok");
     c = fx_case(&r, "a", 1, 3);
     fx_output(&r, c, 0, "x", 10);
     /* total_tokens wins over the parts, which would double count. */
@@ -244,7 +254,7 @@ START_TEST(cost_and_tokens_totals)
     fx_trial(&r, c, 0)->usage = json_pack("{s:i}", "total_tokens", 1000);
     fx_trial(&r, c, 0)->cost = 5;
     fx_trial(&r, c, 0)->has_cost = 1;
-    pawl_gate_evaluate(&r, &cfg);
+    evaluate(&r);
     m = metric(&r, "tokens_total");
     ck_assert_double_eq_tol(m->mean, 43, TOL); /* 30 + (5 + 7) + 1 */
     ck_assert_uint_eq(m->n, 3);
@@ -257,13 +267,11 @@ END_TEST
 
 START_TEST(no_usage_no_totals)
 {
-    static const char *const scorers[] = {"ok"};
-    struct pawl_config cfg = gate_config(NULL, 0, 0);
     struct pawl_results r;
 
-    fx_init(&r, "s", scorers, 1);
+    one_scorer_run(&r, "ok");
     fx_output(&r, fx_case(&r, "a", 1, 1), 0, "x", -1);
-    pawl_gate_evaluate(&r, &cfg);
+    evaluate(&r);
     ck_assert_ptr_null(pawl_results_metric(&r, "cost_total"));
     ck_assert_ptr_null(pawl_results_metric(&r, "tokens_total"));
     ck_assert_ptr_null(pawl_results_metric(&r, "latency_p95_ms"));
@@ -329,19 +337,7 @@ END_TEST
 /* 10 cases, 8 passing `correct`, latencies 100..1000 ms: correct 0.8, p95 1000, mean 550. */
 static void rules_fixture(struct pawl_results *r)
 {
-    static const char *const scorers[] = {"correct"};
-    int i;
-
-    fx_init(r, "s", scorers, 1);
-    for (i = 0; i < 10; i++) {
-        char id[16];
-        size_t c;
-        snprintf(id, sizeof(id), "c%d", i);
-        c = fx_case(r, id, i + 1, 1);
-        fx_output(r, c, 0, "out", (i + 1) * 100L);
-        if (i >= 8)
-            fx_score(r, c, 0, 0, PAWL_SCORE_BOOLEAN, 0, 0, "wrong");
-    }
+    boolean_cases(r, 8, 10);
 }
 
 #define PASS PAWL_RULE_PASS
@@ -415,13 +411,12 @@ END_TEST
 
 START_TEST(scorer_with_no_data_is_inconclusive)
 {
-    static const char *const scorers[] = {"judge"};
     struct pawl_rule_config rc = {(char *)"judge", PAWL_RULE_MIN, 0.5, 1, 1};
     struct pawl_config cfg = gate_config(&rc, 1, 0);
     struct pawl_results r;
     size_t c;
 
-    fx_init(&r, "s", scorers, 1);
+    one_scorer_run(&r, "judge");
     c = fx_case(&r, "a", 1, 1);
     fx_output(&r, c, 0, "x", 5);
     fx_trial(&r, c, 0)->scores[0].errored = 1;
@@ -436,19 +431,17 @@ END_TEST
 
 START_TEST(no_rules_means_every_case_passes)
 {
-    static const char *const scorers[] = {"ok"};
-    struct pawl_config cfg = gate_config(NULL, 0, 0);
     struct pawl_results r;
     size_t c;
     int i;
 
-    fx_init(&r, "s", scorers, 1);
+    one_scorer_run(&r, "ok");
     for (i = 0; i < 4; i++) {
         char id[8];
         snprintf(id, sizeof(id), "c%d", i);
         fx_output(&r, fx_case(&r, id, i + 1, 1), 0, "x", 5);
     }
-    pawl_gate_evaluate(&r, &cfg);
+    evaluate(&r);
     ck_assert_uint_eq(r.n_rules, 1);
     ck_assert_str_eq(r.rules[0].rule, "pass_rate >= 1");
     ck_assert_str_eq(r.rules[0].kind, "min");
@@ -458,7 +451,7 @@ START_TEST(no_rules_means_every_case_passes)
     ck_assert_str_eq(r.verdict, "pass");
     c = 3;
     fx_score(&r, c, 0, 0, PAWL_SCORE_BOOLEAN, 0, 0, "wrong");
-    pawl_gate_evaluate(&r, &cfg);
+    evaluate(&r);
     ck_assert_uint_eq(r.n_rules, 1);
     ck_assert_int_eq(r.rules[0].status, PAWL_RULE_FAIL);
     ck_assert_str_eq(r.rules[0].message, "pass_rate is 0.75, below the minimum 1");
@@ -510,17 +503,16 @@ END_TEST
 
 START_TEST(evaluate_replaces_metrics)
 {
-    struct pawl_config cfg = gate_config(NULL, 0, 0);
     struct pawl_results r;
     size_t n_metrics;
 
     rules_fixture(&r);
     fx_metric(&r, "stale", 1, 1, 0, 0, 0);
     fx_rule(&r, "stale", "min", "stale", 0, 0, 0, PAWL_RULE_ERROR, "stale");
-    pawl_gate_evaluate(&r, &cfg);
+    evaluate(&r);
     ck_assert_ptr_null(pawl_results_metric(&r, "stale"));
     n_metrics = r.n_metrics;
-    pawl_gate_evaluate(&r, &cfg);
+    evaluate(&r);
     ck_assert_uint_eq(r.n_metrics, n_metrics);
     ck_assert_uint_eq(r.n_rules, 1);
     pawl_results_release(&r);
@@ -561,13 +553,12 @@ END_TEST
  * Expected the plain number. */
 START_TEST(large_actual_values_print_plainly)
 {
-    static const char *const scorers[] = {"ok"};
     struct pawl_rule_config rc = {(char *)"tokens_total", PAWL_RULE_MAX, 99999, 1, 1};
     struct pawl_config cfg = gate_config(&rc, 1, 0);
     struct pawl_results r;
     size_t c;
 
-    fx_init(&r, "s", scorers, 1);
+    one_scorer_run(&r, "ok");
     c = fx_case(&r, "a", 1, 1);
     fx_output(&r, c, 0, "x", 12345);
     fx_trial(&r, c, 0)->usage = json_pack("{s:i}", "total_tokens", 123456);

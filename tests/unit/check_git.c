@@ -1,5 +1,4 @@
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,64 +23,9 @@ static char *repo;     /* tmp/repo: two commits, see setup() */
 static char *cwd;      /* restored after tests that chdir (matters with CK_FORK=no) */
 static char *run_root; /* PAWL_TEST_TMP/git-XXXXXX, one per run, holds every test's tmp */
 
-static void run(const char *fmt, ...) PAWL_PRINTF(1, 2);
-static void run(const char *fmt, ...)
-{
-    struct pawl_buf cmd = PAWL_BUF_INIT;
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt);
-    pawl_buf_vprintf(&cmd, fmt, ap);
-    va_end(ap);
-    rc = system(cmd.ptr);
-    ck_assert_msg(rc == 0, "'%s' exited with %d", cmd.ptr, rc);
-    pawl_buf_release(&cmd);
-}
-
-/* First line of a command's stdout. */
-static char *capture(const char *fmt, ...) PAWL_PRINTF(1, 2);
-static char *capture(const char *fmt, ...)
-{
-    struct pawl_buf cmd = PAWL_BUF_INIT;
-    char line[256] = "";
-    va_list ap;
-    FILE *p;
-
-    va_start(ap, fmt);
-    pawl_buf_vprintf(&cmd, fmt, ap);
-    va_end(ap);
-    p = popen(cmd.ptr, "r");
-    ck_assert_ptr_nonnull(p);
-    if (!fgets(line, sizeof(line), p))
-        line[0] = '\0';
-    ck_assert_msg(pclose(p) == 0, "'%s' failed", cmd.ptr);
-    line[strcspn(line, "\n")] = '\0';
-    pawl_buf_release(&cmd);
-    return pawl_xstrdup(line);
-}
-
-static void write_file(const char *dir, const char *rel, const char *text)
-{
-    char *path = pawl_xasprintf("%s/%s", dir, rel);
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_write_atomic(path, text, strlen(text), &err), &err);
-    free(path);
-}
-
 static void git(const char *args)
 {
-    run("git -C '%s' %s", repo, args);
-}
-
-static void remove_tree(const char *dir)
-{
-    char *cmd = pawl_xasprintf("rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
-    free(cmd);
+    pawl_test_sh("git -C '%s' %s", repo, args);
 }
 
 /*
@@ -90,58 +34,36 @@ static void remove_tree(const char *dir)
  */
 static void run_setup(void)
 {
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    if (pawl_fs_mkdirs(PAWL_TEST_TMP, &err) < 0 ||
-        !(run_root = mkdtemp(pawl_xstrdup(PAWL_TEST_TMP "/git-XXXXXX")))) {
-        fprintf(stderr, "cannot create a scratch directory under %s\n", PAWL_TEST_TMP);
-        abort();
-    }
+    run_root = pawl_test_scratch_root("git");
 }
 
 static void run_teardown(void)
 {
-    remove_tree(run_root);
-    free(run_root);
-    run_root = NULL;
+    pawl_test_scratch_remove(&run_root);
 }
 
 static void setup(void)
 {
-    char *tmpl = pawl_xasprintf("%s/t-XXXXXX", run_root);
-
-    /* The user's global config must not change what the repository looks like. */
-    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-    setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+    pawl_test_git_env();
     cwd = getcwd(NULL, 0);
-    tmp = mkdtemp(tmpl);
-    ck_assert_ptr_nonnull(tmp);
+    tmp = pawl_test_scratch_dir(run_root, "t");
     repo = pawl_xasprintf("%s/repo", tmp);
-    run("git -c init.defaultBranch=main init -q '%s'", repo);
-    git("config user.name 'Pawl Test'");
-    git("config user.email pawl@example.invalid");
-    git("config commit.gpgsign false");
-    write_file(repo, "evals/qa.jsonl", v1);
-    write_file(repo, "evals/deep/old.jsonl", v1);
+    pawl_test_sh("git -c init.defaultBranch=main init -q '%s'", repo);
+    pawl_test_write_at(repo, "evals/qa.jsonl", v1);
+    pawl_test_write_at(repo, "evals/deep/old.jsonl", v1);
     git("add -A");
     git("commit -q -m v1");
-    write_file(repo, "evals/qa.jsonl", v2);
-    write_file(repo, "evals/new.jsonl", v2);
+    pawl_test_write_at(repo, "evals/qa.jsonl", v2);
+    pawl_test_write_at(repo, "evals/new.jsonl", v2);
     git("add -A");
     git("commit -q -m v2");
 }
 
 static void teardown(void)
 {
-    if (cwd && chdir(cwd) < 0)
-        ck_abort_msg("cannot return to %s", cwd);
-    if (tmp)
-        remove_tree(tmp);
-    free(cwd);
-    free(tmp);
+    pawl_test_scratch_leave(&cwd, &tmp);
     free(repo);
-    tmp = repo = cwd = NULL;
+    repo = NULL;
 }
 
 static const struct {
@@ -164,7 +86,7 @@ START_TEST(test_hash_blob)
     path = pawl_xasprintf("%s/blob", tmp);
     pawl_error_init(&err);
     PAWL_ASSERT_OK(pawl_fs_write_atomic(path, blobs[_i].data, blobs[_i].len, &err), &err);
-    want = capture("git hash-object '%s'", path);
+    want = pawl_test_sh_line("git hash-object '%s'", path);
     ck_assert_str_eq(got, want);
     if (blobs[_i].want)
         ck_assert_str_eq(got, blobs[_i].want);
@@ -184,7 +106,7 @@ START_TEST(test_read_at_ref)
     PAWL_ASSERT_OK(pawl_git_read_at_ref(&buf, blob, path, "HEAD~1", "evals/qa.jsonl", &err), &err);
     ck_assert_str_eq(buf.ptr + 5, v1); /* appended */
     ck_assert_uint_eq(buf.len, 5 + strlen(v1));
-    want = capture("git -C '%s' rev-parse HEAD~1:evals/qa.jsonl", repo);
+    want = pawl_test_sh_line("git -C '%s' rev-parse HEAD~1:evals/qa.jsonl", repo);
     ck_assert_str_eq(blob, want);
     free(want);
 
@@ -207,25 +129,25 @@ START_TEST(test_dataset_at_ref)
     ck_assert_uint_eq(ds.n_cases, 2);
     ck_assert_str_eq(ds.ref, "HEAD~1");
     ck_assert_str_eq(ds.path, "evals/qa.jsonl");
-    want = capture("git -C '%s' rev-parse HEAD~1:evals/qa.jsonl", repo);
+    want = pawl_test_sh_line("git -C '%s' rev-parse HEAD~1:evals/qa.jsonl", repo);
     ck_assert_str_eq(ds.blob, want);
     free(want);
     pawl_dataset_release(&ds);
 
     /* the working tree, changed after the last commit */
-    write_file(repo, "evals/qa.jsonl", "{\"id\": \"only\"}\n");
+    pawl_test_write_at(repo, "evals/qa.jsonl", "{\"id\": \"only\"}\n");
     PAWL_ASSERT_OK(pawl_dataset_load(&ds, path, "evals/qa.jsonl", NULL, "id", &err), &err);
     ck_assert_uint_eq(ds.n_cases, 1);
     ck_assert_str_eq(ds.cases[0].id, "only");
     ck_assert_ptr_null(ds.ref);
-    want = capture("git hash-object '%s'", path);
+    want = pawl_test_sh_line("git hash-object '%s'", path);
     ck_assert_str_eq(ds.blob, want);
     free(want);
     pawl_dataset_release(&ds);
 
     PAWL_ASSERT_OK(pawl_dataset_load(&ds, path, "evals/qa.jsonl", "HEAD", "id", &err), &err);
     ck_assert_uint_eq(ds.n_cases, 3);
-    want = capture("git -C '%s' rev-parse HEAD:evals/qa.jsonl", repo);
+    want = pawl_test_sh_line("git -C '%s' rev-parse HEAD:evals/qa.jsonl", repo);
     ck_assert_str_eq(ds.blob, want);
     free(want);
     pawl_dataset_release(&ds);
@@ -277,9 +199,9 @@ START_TEST(test_not_a_repository)
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
     /* the test needs a directory no repository contains (the build tree is in one) */
-    run("! git -C '%s' rev-parse --git-dir >/dev/null 2>&1", dir);
+    pawl_test_sh("! git -C '%s' rev-parse --git-dir >/dev/null 2>&1", dir);
     path = pawl_xasprintf("%s/qa.jsonl", dir);
-    write_file(dir, "qa.jsonl", v1);
+    pawl_test_write_at(dir, "qa.jsonl", v1);
     pawl_error_init(&err);
     PAWL_ASSERT_ERR(pawl_dataset_load(&ds, path, "evals/qa.jsonl", "HEAD~1", "id", &err), &err,
                     PAWL_EDATA,
@@ -293,7 +215,7 @@ START_TEST(test_not_a_repository)
     ck_assert_str_eq(info.commit, "");
     ck_assert_int_eq(info.dirty, 0);
     pawl_git_info_release(&info);
-    run("rm -rf '%s'", dir);
+    pawl_test_sh("rm -rf '%s'", dir);
     free(path);
     free(dir);
 }
@@ -323,7 +245,7 @@ START_TEST(test_read_gone_from_worktree)
     struct pawl_error err;
     char blob[PAWL_GIT_OID_HEX], *path;
 
-    run("rm -rf '%s/%s'", repo, gone[_i].remove);
+    pawl_test_sh("rm -rf '%s/%s'", repo, gone[_i].remove);
     if (gone[_i].chdir) {
         char *dir = pawl_xasprintf("%s/%s", repo, gone[_i].chdir);
         ck_assert_int_eq(chdir(dir), 0);
@@ -360,7 +282,7 @@ END_TEST
 static void assert_describe(const char *dir, const char *branch, int dirty)
 {
     struct pawl_git_info info;
-    char *head = capture("git -C '%s' rev-parse HEAD", repo);
+    char *head = pawl_test_sh_line("git -C '%s' rev-parse HEAD", repo);
 
     pawl_git_describe(&info, dir);
     ck_assert_int_eq(info.present, 1);
@@ -381,17 +303,17 @@ START_TEST(test_describe)
 
     assert_describe(repo, "main", 0);
     assert_describe(sub, "main", 0);
-    write_file(repo, "untracked.txt", "not part of the commit\n");
+    pawl_test_write_at(repo, "untracked.txt", "not part of the commit\n");
     assert_describe(repo, "main", 0);
-    write_file(repo, "evals/qa.jsonl", "{\"id\": \"changed\"}\n");
+    pawl_test_write_at(repo, "evals/qa.jsonl", "{\"id\": \"changed\"}\n");
     assert_describe(repo, "main", 1);
-    write_file(repo, "evals/qa.jsonl", v2);
+    pawl_test_write_at(repo, "evals/qa.jsonl", v2);
     assert_describe(repo, "main", 0);
     git("add untracked.txt");
     assert_describe(repo, "main", 1);
     git("commit -q -m three");
     assert_describe(repo, "main", 0);
-    run("rm '%s/evals/new.jsonl'", repo);
+    pawl_test_sh("rm '%s/evals/new.jsonl'", repo);
     assert_describe(repo, "main", 1);
     git("checkout -q -- evals/new.jsonl");
     git("checkout -q -b feature/x");
@@ -407,7 +329,7 @@ START_TEST(test_describe_unborn)
     struct pawl_git_info info;
     char *dir = pawl_xasprintf("%s/empty", tmp);
 
-    run("git -c init.defaultBranch=trunk init -q '%s'", dir);
+    pawl_test_sh("git -c init.defaultBranch=trunk init -q '%s'", dir);
     pawl_git_describe(&info, dir);
     ck_assert_int_eq(info.present, 1);
     ck_assert_str_eq(info.commit, "");

@@ -19,42 +19,20 @@
 #define FFFD "\xEF\xBF\xBD"
 #define ELLIPSIS "\xE2\x80\xA6"
 
-static char *slurp(const char *path)
-{
-    struct pawl_buf b = PAWL_BUF_INIT;
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_read(&b, path, path, 0, &err), &err);
-    return pawl_buf_detach(&b, NULL);
-}
-
-static void spit(const char *path, const char *text)
-{
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_write_atomic(path, text, strlen(text), &err), &err);
-}
-
 /* A fresh scratch directory outside any git repository, so paths resolve by $GITHUB_WORKSPACE. */
 static char *scratch(void)
 {
-    char tmpl[] = "/tmp/pawl-check-github.XXXXXX";
-    char *dir = mkdtemp(tmpl), *real;
+    char *dir = pawl_test_scratch_dir("/tmp", "pawl-check-github"), *real = realpath(dir, NULL);
 
-    ck_assert_ptr_nonnull(dir);
-    real = realpath(dir, NULL);
     ck_assert_ptr_nonnull(real);
+    free(dir);
     return real;
 }
 
-static void remove_tree(const char *dir)
+static void remove_scratch(char *dir)
 {
-    char *cmd = pawl_xasprintf("rm -rf '%s'", dir);
-
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
+    ck_assert_int_eq(pawl_test_remove_tree(dir), 0);
+    free(dir);
 }
 
 static void github_env(const char *summary, const char *output, const char *workspace)
@@ -425,16 +403,15 @@ static void workspace_init(struct workspace *w)
     w->json = pawl_xasprintf("%s/reports/pawl-results.json", w->dir);
     w->md = pawl_xasprintf("%s/reports/pawl-summary.md", w->dir);
     w->dataset = pawl_xasprintf("%s/evals/qa.jsonl", w->dir);
-    spit(w->junit, "<testsuites/>\n");
-    spit(w->json, "{}\n");
-    spit(w->md, "# md\n");
-    spit(w->dataset, "{}\n");
+    pawl_test_write_file(w->junit, "<testsuites/>\n");
+    pawl_test_write_file(w->json, "{}\n");
+    pawl_test_write_file(w->md, "# md\n");
+    pawl_test_write_file(w->dataset, "{}\n");
 }
 
 static void workspace_release(struct workspace *w)
 {
-    remove_tree(w->dir);
-    free(w->dir);
+    remove_scratch(w->dir);
     free(w->summary);
     free(w->output);
     free(w->junit);
@@ -469,14 +446,14 @@ START_TEST(test_report_files)
     workspace_init(&w);
     github_env(w.summary, w.output, w.dir);
     fx_basic(&r);
-    spit(w.output, "earlier=1\n");
+    pawl_test_write_file(w.output, "earlier=1\n");
     PAWL_ASSERT_OK(report(&w, &r, 1, &printed, &err), &err);
 
     ck_assert_int_eq(pawl_report_markdown_render(&md, &r), 0);
-    got = slurp(w.summary);
+    got = pawl_test_read_file(w.summary);
     ck_assert_str_eq(got, md.ptr);
     free(got);
-    got = slurp(w.output);
+    got = pawl_test_read_file(w.output);
     ck_assert_str_eq(got, "earlier=1\n"
                           "verdict=fail\n"
                           "exit-code=1\n"
@@ -494,7 +471,7 @@ START_TEST(test_report_files)
 
     /* A second run in the same step appends after a blank line. */
     PAWL_ASSERT_OK(report(&w, &r, 1, &printed, &err), &err);
-    got = slurp(w.summary);
+    got = pawl_test_read_file(w.summary);
     ck_assert_uint_eq(strlen(got), 2 * md.len + 1);
     ck_assert_int_eq(got[md.len], '\n');
     ck_assert_str_eq(got + md.len + 1, md.ptr);
@@ -519,7 +496,7 @@ START_TEST(test_report_outside_workspace)
     github_env(NULL, w.output, other);
     fx_basic(&r);
     PAWL_ASSERT_OK(report(&w, &r, 0, &printed, &err), &err);
-    got = slurp(w.output);
+    got = pawl_test_read_file(w.output);
     want = pawl_xasprintf("verdict=fail\nexit-code=0\njunit=%s\nresults=%s\nsummary=%s\n", w.junit,
                           w.json, w.md);
     ck_assert_str_eq(got, want);
@@ -532,8 +509,7 @@ START_TEST(test_report_outside_workspace)
     free(want);
     free(got);
     free(printed);
-    remove_tree(other);
-    free(other);
+    remove_scratch(other);
     pawl_results_release(&r);
     workspace_release(&w);
 }
@@ -586,7 +562,7 @@ START_TEST(test_report_write_error)
     want = pawl_xasprintf("cannot write the step summary '%s': Is a directory", w.dir);
     PAWL_ASSERT_ERR(report(&w, &r, 1, &printed, &err), &err, PAWL_EIO, want);
     ck_assert_int_eq(pawl_error_exit_code(&err), 3);
-    got = slurp(w.output);
+    got = pawl_test_read_file(w.output);
     ck_assert_str_eq(got, "verdict=fail\n"
                           "exit-code=3\n"
                           "junit=reports/pawl-junit.xml\n"
@@ -629,9 +605,9 @@ START_TEST(test_report_summary_full)
     filler = pawl_xmalloc(PAWL_GITHUB_SUMMARY_MAX);
     memset(filler, 'x', fill);
     filler[fill] = '\0';
-    spit(w.summary, filler);
+    pawl_test_write_file(w.summary, filler);
     PAWL_ASSERT_OK(report(&w, &r, 1, &printed, &err), &err);
-    got = slurp(w.summary);
+    got = pawl_test_read_file(w.summary);
     ck_assert_uint_eq(strlen(got), fill + strlen(note));
     ck_assert_str_eq(got + fill, note);
     free(got);
@@ -640,7 +616,7 @@ START_TEST(test_report_summary_full)
     /* No room even for the note: nothing is appended. */
     filler[PAWL_GITHUB_SUMMARY_MAX - 20] = '\0';
     memset(filler, 'y', PAWL_GITHUB_SUMMARY_MAX - 20);
-    spit(w.summary, filler);
+    pawl_test_write_file(w.summary, filler);
     PAWL_ASSERT_OK(report(&w, &r, 1, &printed, &err), &err);
     ck_assert_int_eq(stat(w.summary, &st), 0);
     ck_assert_int_eq((long)st.st_size, (long)PAWL_GITHUB_SUMMARY_MAX - 20);
@@ -706,9 +682,8 @@ START_TEST(test_repo_relative)
     free(rel);
     ck_assert_int_eq(chdir("/"), 0);
 
-    remove_tree(dir);
+    remove_scratch(dir);
     free(sub);
-    free(dir);
 }
 END_TEST
 
@@ -724,8 +699,7 @@ START_TEST(test_repo_relative_outside)
     ck_assert_ptr_null(rel);
     free(want);
     free(path);
-    remove_tree(dir);
-    free(dir);
+    remove_scratch(dir);
 }
 END_TEST
 

@@ -1,7 +1,6 @@
-/* realpath() and mkdtemp() are XSI, not plain POSIX.1-2008. */
+/* realpath() is XSI, not plain POSIX.1-2008. */
 #define _XOPEN_SOURCE 700
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,6 @@
 #include "helpers.h"
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
-#include "pawl/fs.h"
 #include "pawl/hook.h"
 
 #define ZEROS "0000000000000000000000000000000000000000"
@@ -23,71 +21,6 @@ static char *tmp;      /* unique directory under run_root */
 static char *repo;     /* tmp/repo: a clone of tmp/remote.git, see setup() */
 static char *cwd;      /* restored after tests that chdir (matters with CK_FORK=no) */
 static char *run_root; /* PAWL_TEST_TMP/hook-XXXXXX, one per run */
-
-static void run(const char *fmt, ...) PAWL_PRINTF(1, 2);
-static void run(const char *fmt, ...)
-{
-    struct pawl_buf cmd = PAWL_BUF_INIT;
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt);
-    pawl_buf_vprintf(&cmd, fmt, ap);
-    va_end(ap);
-    rc = system(cmd.ptr);
-    ck_assert_msg(rc == 0, "'%s' exited with %d", cmd.ptr, rc);
-    pawl_buf_release(&cmd);
-}
-
-/* A command's whole stdout. */
-static char *capture(const char *fmt, ...) PAWL_PRINTF(1, 2);
-static char *capture(const char *fmt, ...)
-{
-    struct pawl_buf cmd = PAWL_BUF_INIT, out = PAWL_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    va_list ap;
-    FILE *p;
-
-    va_start(ap, fmt);
-    pawl_buf_vprintf(&cmd, fmt, ap);
-    va_end(ap);
-    p = popen(cmd.ptr, "r");
-    ck_assert_ptr_nonnull(p);
-    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-        pawl_buf_add(&out, chunk, n);
-    ck_assert_msg(pclose(p) == 0, "'%s' failed", cmd.ptr);
-    pawl_buf_release(&cmd);
-    return pawl_buf_detach(&out, NULL);
-}
-
-static void write_file(const char *dir, const char *rel, const char *text)
-{
-    char *path = pawl_xasprintf("%s/%s", dir, rel);
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_write_atomic(path, text, strlen(text), &err), &err);
-    free(path);
-}
-
-static char *read_file(const char *path)
-{
-    struct pawl_buf b = PAWL_BUF_INIT;
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_read(&b, path, path, 0, &err), &err);
-    return pawl_buf_detach(&b, NULL);
-}
-
-static void remove_tree(const char *dir)
-{
-    char *cmd = pawl_xasprintf("rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
-    free(cmd);
-}
 
 static void enter(const char *dir)
 {
@@ -107,21 +40,12 @@ static char *joined(const struct pawl_hook_paths *p)
 
 static void run_setup(void)
 {
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    if (pawl_fs_mkdirs(PAWL_TEST_TMP, &err) < 0 ||
-        !(run_root = mkdtemp(pawl_xstrdup(PAWL_TEST_TMP "/hook-XXXXXX")))) {
-        fprintf(stderr, "cannot create a scratch directory under %s\n", PAWL_TEST_TMP);
-        abort();
-    }
+    run_root = pawl_test_scratch_root("hook");
 }
 
 static void run_teardown(void)
 {
-    remove_tree(run_root);
-    free(run_root);
-    run_root = NULL;
+    pawl_test_scratch_remove(&run_root);
 }
 
 static const char config_text[] =
@@ -144,44 +68,32 @@ static void setup(void)
 {
     char *seed;
 
-    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-    setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-    setenv("GIT_AUTHOR_NAME", "Pawl Test", 1);
-    setenv("GIT_AUTHOR_EMAIL", "pawl@example.invalid", 1);
-    setenv("GIT_COMMITTER_NAME", "Pawl Test", 1);
-    setenv("GIT_COMMITTER_EMAIL", "pawl@example.invalid", 1);
+    pawl_test_git_env();
     cwd = getcwd(NULL, 0);
-    tmp = mkdtemp(pawl_xasprintf("%s/t-XXXXXX", run_root));
-    ck_assert_ptr_nonnull(tmp);
+    tmp = pawl_test_scratch_dir(run_root, "t");
     seed = pawl_xasprintf("%s/seed", tmp);
     repo = pawl_xasprintf("%s/repo", tmp);
-    run("git -c init.defaultBranch=main init -q '%s'", seed);
-    write_file(seed, "pawl.yaml", config_text);
-    write_file(seed, "evals/qa.jsonl", "{\"id\": \"1\", \"input\": \"a\"}\n");
-    write_file(seed, "prompts/system.md", "Be brief.\n");
-    write_file(seed, "agent.sh", "cat\n");
-    write_file(seed, "tools/lib.sh", "true\n");
-    write_file(seed, ".pawl/baseline.json", "{}\n");
-    write_file(seed, "README.md", "hello\n");
-    write_file(seed, "src/app.c", "int x;\n");
-    run("git -C '%s' add -A && git -C '%s' commit -q -m seed", seed, seed);
-    run("git clone -q --bare '%s' '%s/remote.git'", seed, tmp);
-    run("git clone -q '%s/remote.git' '%s'", tmp, repo);
-    remove_tree(seed);
-    free(seed);
+    pawl_test_sh("git -c init.defaultBranch=main init -q '%s'", seed);
+    pawl_test_write_at(seed, "pawl.yaml", config_text);
+    pawl_test_write_at(seed, "evals/qa.jsonl", "{\"id\": \"1\", \"input\": \"a\"}\n");
+    pawl_test_write_at(seed, "prompts/system.md", "Be brief.\n");
+    pawl_test_write_at(seed, "agent.sh", "cat\n");
+    pawl_test_write_at(seed, "tools/lib.sh", "true\n");
+    pawl_test_write_at(seed, ".pawl/baseline.json", "{}\n");
+    pawl_test_write_at(seed, "README.md", "hello\n");
+    pawl_test_write_at(seed, "src/app.c", "int x;\n");
+    pawl_test_sh("git -C '%s' add -A && git -C '%s' commit -q -m seed", seed, seed);
+    pawl_test_sh("git clone -q --bare '%s' '%s/remote.git'", seed, tmp);
+    pawl_test_sh("git clone -q '%s/remote.git' '%s'", tmp, repo);
+    pawl_test_scratch_remove(&seed);
     enter(repo);
 }
 
 static void teardown(void)
 {
-    if (cwd && chdir(cwd) < 0)
-        ck_abort_msg("cannot return to %s", cwd);
-    if (tmp)
-        remove_tree(tmp);
-    free(cwd);
-    free(tmp);
+    pawl_test_scratch_leave(&cwd, &tmp);
     free(repo);
-    tmp = repo = cwd = NULL;
+    repo = NULL;
 }
 
 /* ---- parsing the pre-push input ------------------------------------------ */
@@ -328,12 +240,12 @@ START_TEST(test_targets_nested)
     struct pawl_error err;
     char *workdir = pawl_xasprintf("%s/", repo), *files, *dir;
 
-    write_file(repo, "nested/pawl.yaml",
-               "version: 1\n"
-               "dataset: {path: ../evals/qa.jsonl}\n"
-               "task: {provider: exec, command: [sh, ../agent.sh], prompt: p.md}\n"
-               "scorers: [{type: contains, value: a}]\n");
-    write_file(repo, "nested/p.md", "hi\n");
+    pawl_test_write_at(repo, "nested/pawl.yaml",
+                       "version: 1\n"
+                       "dataset: {path: ../evals/qa.jsonl}\n"
+                       "task: {provider: exec, command: [sh, ../agent.sh], prompt: p.md}\n"
+                       "scorers: [{type: contains, value: a}]\n");
+    pawl_test_write_at(repo, "nested/p.md", "hi\n");
     dir = pawl_xasprintf("%s/%s", repo, nested[_i].cwd);
     enter(dir);
     pawl_error_init(&err);
@@ -373,7 +285,7 @@ START_TEST(test_targets_invalid_config)
     struct pawl_error err;
     char *workdir = pawl_xasprintf("%s/", repo);
 
-    write_file(repo, "pawl.yaml", "version: 1\ndatset: {path: x}\n");
+    pawl_test_write_at(repo, "pawl.yaml", "version: 1\ndatset: {path: x}\n");
     pawl_error_init(&err);
     PAWL_ASSERT_ERR(pawl_hook_targets_load(&t, workdir, "pawl.yaml", NULL, 0, &err), &err,
                     PAWL_ECONFIG, "pawl.yaml:2:1: unknown key 'datset' (did you mean 'dataset'?)");
@@ -479,8 +391,8 @@ START_TEST(test_push)
     char *text, *got;
 
     pawl_error_init(&err);
-    run("%s", pushes[_i].prepare);
-    text = capture("%s", pushes[_i].input);
+    pawl_test_sh("%s", pushes[_i].prepare);
+    text = pawl_test_sh_output("%s", pushes[_i].input);
     PAWL_ASSERT_OK(pawl_hook_parse_input(&in, text, strlen(text), &err), &err);
 
     PAWL_ASSERT_OK(pawl_hook_changed_paths(&changed, ".", pushes[_i].remote, &in, &err), &err);
@@ -513,9 +425,9 @@ START_TEST(test_decide_config_missing)
     char *text;
 
     pawl_error_init(&err);
-    run("git rm -q pawl.yaml && echo x >> evals/qa.jsonl && git commit -qam gone");
-    text = capture("echo refs/heads/main $(git rev-parse HEAD) refs/heads/main "
-                   "$(git rev-parse origin/main)");
+    pawl_test_sh("git rm -q pawl.yaml && echo x >> evals/qa.jsonl && git commit -qam gone");
+    text = pawl_test_sh_output("echo refs/heads/main $(git rev-parse HEAD) refs/heads/main "
+                               "$(git rev-parse origin/main)");
     PAWL_ASSERT_OK(pawl_hook_parse_input(&in, text, strlen(text), &err), &err);
     PAWL_ASSERT_OK(pawl_hook_decide(&d, ".", "pawl.yaml", NULL, 0, "origin", &in, &err), &err);
     ck_assert_int_eq(d.config_missing, 1);
@@ -543,12 +455,12 @@ START_TEST(test_decide_errors)
                     PAWL_EUSAGE, "cannot inspect the push: '/' is not inside a git repository");
     pawl_error_clear(&err);
     /* An invalid config fails only once something changed. */
-    write_file(repo, "pawl.yaml", "version: 1\ndatset: {path: x}\n");
-    run("git commit -qam broken");
+    pawl_test_write_at(repo, "pawl.yaml", "version: 1\ndatset: {path: x}\n");
+    pawl_test_sh("git commit -qam broken");
     pawl_hook_input_release(&in);
     free(text);
-    text = capture("echo refs/heads/main $(git rev-parse HEAD) refs/heads/main "
-                   "$(git rev-parse origin/main)");
+    text = pawl_test_sh_output("echo refs/heads/main $(git rev-parse HEAD) refs/heads/main "
+                               "$(git rev-parse origin/main)");
     PAWL_ASSERT_OK(pawl_hook_parse_input(&in, text, strlen(text), &err), &err);
     PAWL_ASSERT_ERR(pawl_hook_decide(&d, ".", "pawl.yaml", NULL, 0, "origin", &in, &err), &err,
                     PAWL_ECONFIG, "pawl.yaml:2:1: unknown key 'datset' (did you mean 'dataset'?)");
@@ -577,11 +489,11 @@ START_TEST(test_install_and_uninstall)
     int removed = -1;
 
     pawl_error_init(&err);
-    run("rm -f .git/hooks/*"); /* the sample hooks of git's template */
+    pawl_test_sh("rm -f .git/hooks/*"); /* the sample hooks of git's template */
     PAWL_ASSERT_OK(pawl_hook_install(&display, ".", &opts, &err), &err);
     ck_assert_str_eq(display, ".git/hooks/pre-push");
     free(display);
-    got = read_file(hook);
+    got = pawl_test_read_file(hook);
     want = pawl_hook_script("/opt/pawl/bin/pawl", "pawl.yaml", globs, 1);
     ck_assert_str_eq(got, want);
     assert_mode_0755(hook);
@@ -589,7 +501,7 @@ START_TEST(test_install_and_uninstall)
     /* Its own hook is replaced without --force; no temporary file stays behind. */
     PAWL_ASSERT_OK(pawl_hook_install(&display, repo, &opts, &err), &err);
     free(display);
-    got = capture("ls -A .git/hooks");
+    got = pawl_test_sh_output("ls -A .git/hooks");
     ck_assert_str_eq(got, "pre-push\n");
     free(got);
 
@@ -615,7 +527,7 @@ START_TEST(test_foreign_hook)
     int removed = -1;
 
     pawl_error_init(&err);
-    write_file(repo, ".git/hooks/pre-push", foreign);
+    pawl_test_write_at(repo, ".git/hooks/pre-push", foreign);
     PAWL_ASSERT_ERR(pawl_hook_install(&display, ".", &opts, &err), &err, PAWL_EUSAGE,
                     "'.git/hooks/pre-push' exists and was not installed by pawl (use --force to "
                     "replace it)");
@@ -626,11 +538,11 @@ START_TEST(test_foreign_hook)
     ck_assert_int_eq(removed, 0);
     free(display);
     pawl_error_clear(&err);
-    got = read_file(hook);
+    got = pawl_test_read_file(hook);
     ck_assert_str_eq(got, foreign);
     free(got);
     /* A dangling symlink is someone's hook too. */
-    run("rm .git/hooks/pre-push && ln -s /nonexistent/hook .git/hooks/pre-push");
+    pawl_test_sh("rm .git/hooks/pre-push && ln -s /nonexistent/hook .git/hooks/pre-push");
     PAWL_ASSERT_ERR(pawl_hook_install(&display, ".", &opts, &err), &err, PAWL_EUSAGE,
                     "'.git/hooks/pre-push' exists and was not installed by pawl (use --force to "
                     "replace it)");
@@ -638,7 +550,7 @@ START_TEST(test_foreign_hook)
     opts.force = 1;
     PAWL_ASSERT_OK(pawl_hook_install(&display, ".", &opts, &err), &err);
     free(display);
-    got = read_file(hook);
+    got = pawl_test_read_file(hook);
     ck_assert_ptr_nonnull(strstr(got, "\n" PAWL_HOOK_MARKER "\n"));
     free(got);
     assert_mode_0755(hook);
@@ -667,7 +579,7 @@ START_TEST(test_hooks_path)
 
     ck_assert_str_eq(real_tmp, tmp); /* displays are canonical paths */
     pawl_error_init(&err);
-    run("git config core.hooksPath '%s'", value);
+    pawl_test_sh("git config core.hooksPath '%s'", value);
     PAWL_ASSERT_OK(pawl_hook_install(&display, ".", &opts, &err), &err);
     ck_assert_str_eq(display, want_display);
     assert_mode_0755(file);
@@ -697,7 +609,7 @@ START_TEST(test_install_errors)
                     "config 'nope.yaml' does not exist (create one with 'pawl init', or name it "
                     "with -c)");
     pawl_error_clear(&err);
-    write_file(tmp, "outside.yaml", config_text);
+    pawl_test_write_at(tmp, "outside.yaml", config_text);
     opts.config = outside;
     want = pawl_xasprintf("config '%s' is outside the repository '%s'", outside, repo);
     PAWL_ASSERT_ERR(pawl_hook_install(&display, ".", &opts, &err), &err, PAWL_EUSAGE, want);
@@ -724,9 +636,10 @@ START_TEST(test_script_runs)
     struct pawl_error err;
     char *fake = pawl_xasprintf("%s/it's here/pawl", tmp), *display = NULL, *got, *want;
 
-    write_file(tmp, "it's here/pawl", "#!/bin/sh\necho \"cwd=$(pwd -P)\"; printf '[%s]' \"$@\"\n");
-    run("chmod 755 \"%s/it's here/pawl\"", tmp);
-    write_file(repo, "nested/pawl.yaml", config_text);
+    pawl_test_write_at(tmp, "it's here/pawl",
+                       "#!/bin/sh\necho \"cwd=$(pwd -P)\"; printf '[%s]' \"$@\"\n");
+    pawl_test_sh("chmod 755 \"%s/it's here/pawl\"", tmp);
+    pawl_test_write_at(repo, "nested/pawl.yaml", config_text);
     opts.pawl_path = fake;
     pawl_error_init(&err);
     enter("nested"); /* the config path in the hook is relative to the work tree root */
@@ -736,7 +649,8 @@ START_TEST(test_script_runs)
                           "[a b][--][origin][file:///x y]",
                           repo);
     /* From a subdirectory: the hook goes to the work tree root first. */
-    got = capture("cd ../src && ../.git/hooks/pre-push origin 'file:///x y' </dev/null");
+    got =
+        pawl_test_sh_output("cd ../src && ../.git/hooks/pre-push origin 'file:///x y' </dev/null");
     ck_assert_str_eq(got, want);
     free(got);
 
@@ -744,10 +658,12 @@ START_TEST(test_script_runs)
     opts.pawl_path = NULL;
     PAWL_ASSERT_OK(pawl_hook_install(&display, ".", &opts, &err), &err);
     free(display);
-    got = capture("PATH=\"%s/it's here:$PATH\" ../.git/hooks/pre-push origin 'file:///x y'", tmp);
+    got = pawl_test_sh_output(
+        "PATH=\"%s/it's here:$PATH\" ../.git/hooks/pre-push origin 'file:///x y'", tmp);
     ck_assert_str_eq(got, want);
     free(got);
-    got = capture("PATH=/nonexistent ../.git/hooks/pre-push origin url 2>&1; echo \"status=$?\"");
+    got = pawl_test_sh_output(
+        "PATH=/nonexistent ../.git/hooks/pre-push origin url 2>&1; echo \"status=$?\"");
     ck_assert_str_eq(got, "pawl: cannot find the pawl binary; reinstall the hook with 'pawl "
                           "hook install', or push with --no-verify\nstatus=1\n");
     free(got);

@@ -118,16 +118,6 @@ END_TEST
 
 /* ---- whole reports ---- */
 
-static char *slurp(const char *path)
-{
-    struct pawl_buf b = PAWL_BUF_INIT;
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_read(&b, path, path, 0, &err), &err);
-    return pawl_buf_detach(&b, NULL);
-}
-
 /* Every byte is well-formed UTF-8 and an XML 1.0 character. */
 static void assert_xml_chars(const char *s, size_t len)
 {
@@ -159,21 +149,21 @@ static char *render_and_check(const struct pawl_results *r, const char *name,
     path = pawl_xasprintf("%s/%s.xml", TMP, name);
     log = pawl_xasprintf("%s/%s.log", TMP, name);
     PAWL_ASSERT_OK(pawl_report_junit_write(r, path, &err), &err);
-    text = slurp(path);
+    text = pawl_test_read_file(path);
     assert_xml_chars(text, strlen(text));
 
     cmd = pawl_xasprintf("xmllint --noout --schema '%s' '%s' >'%s' 2>&1", XSD, path, log);
     status = system(cmd);
     free(cmd);
     if (status != 0) {
-        char *out = slurp(log);
+        char *out = pawl_test_read_file(log);
         ck_abort_msg("xmllint rejected %s (%d):\n%s", path, status, out);
     }
 
     cmd = pawl_xasprintf("/usr/bin/python3 '%s' '%s' >'%s' 2>&1", CONSUMER, path, log);
     status = system(cmd);
     free(cmd);
-    counts = slurp(log);
+    counts = pawl_test_read_file(log);
     ck_assert_msg(status == 0, "junit_consumer.py failed (%d) on %s:\n%s", status, path, counts);
     ck_assert_str_eq(counts, want_counts);
 
@@ -260,23 +250,22 @@ START_TEST(test_failures_and_errors)
 }
 END_TEST
 
+/* Renders `r` and compares it with tests/data/report/<name>. */
+static void assert_golden(const struct pawl_results *r, const char *name)
+{
+    struct pawl_buf b = PAWL_BUF_INIT;
+
+    ck_assert_int_eq(pawl_report_junit_render(&b, r), 0);
+    pawl_test_assert_golden(name, b.ptr);
+    pawl_buf_release(&b);
+}
+
 START_TEST(test_golden)
 {
     struct pawl_results r;
-    struct pawl_buf b = PAWL_BUF_INIT;
-    struct pawl_error err;
-    const char *golden = PAWL_TEST_DATA "/report/basic.junit.xml";
-    char *want;
 
-    pawl_error_init(&err);
     fx_basic(&r);
-    ck_assert_int_eq(pawl_report_junit_render(&b, &r), 0);
-    if (getenv("PAWL_UPDATE_GOLDEN"))
-        PAWL_ASSERT_OK(pawl_fs_write_atomic(golden, b.ptr, b.len, &err), &err);
-    want = slurp(golden);
-    ck_assert_str_eq(b.ptr, want);
-    free(want);
-    pawl_buf_release(&b);
+    assert_golden(&r, "basic.junit.xml");
     pawl_results_release(&r);
 }
 END_TEST
@@ -557,20 +546,9 @@ END_TEST
 START_TEST(test_compared_golden)
 {
     struct pawl_results r;
-    struct pawl_buf b = PAWL_BUF_INIT;
-    struct pawl_error err;
-    const char *golden = PAWL_TEST_DATA "/report/compared.junit.xml";
-    char *want;
 
-    pawl_error_init(&err);
     fx_compared(&r);
-    ck_assert_int_eq(pawl_report_junit_render(&b, &r), 0);
-    if (getenv("PAWL_UPDATE_GOLDEN"))
-        PAWL_ASSERT_OK(pawl_fs_write_atomic(golden, b.ptr, b.len, &err), &err);
-    want = slurp(golden);
-    ck_assert_str_eq(b.ptr, want);
-    free(want);
-    pawl_buf_release(&b);
+    assert_golden(&r, "compared.junit.xml");
     pawl_results_release(&r);
 }
 END_TEST

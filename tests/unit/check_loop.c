@@ -15,7 +15,6 @@
 #include "helpers.h"
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
-#include "pawl/fs.h"
 #include "pawl/loop.h"
 
 /* Generous: the limits exist so a bug fails the test instead of hanging it. */
@@ -232,27 +231,6 @@ static pid_t wait_for_pid_file(const char *path)
     return 0;
 }
 
-static char *scratch_dir(void)
-{
-    struct pawl_error err;
-    char *dir;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_mkdirs(PAWL_TEST_TMP, &err), &err);
-    dir = mkdtemp(pawl_xstrdup(PAWL_TEST_TMP "/loop-XXXXXX"));
-    ck_assert_ptr_nonnull(dir);
-    return dir;
-}
-
-static void remove_scratch(char *dir, const char *file)
-{
-    char *path = pawl_xasprintf("%s/%s", dir, file);
-    unlink(path);
-    rmdir(dir);
-    free(path);
-    free(dir);
-}
-
 START_TEST(timeout_kills_process_group)
 {
     struct pawl_loop *loop = pawl_loop_new();
@@ -337,7 +315,8 @@ END_TEST
 /* Programs that cannot start: no such file, and a script without the execute bit. */
 START_TEST(unstartable_program_is_not_spawned)
 {
-    char *dir = scratch_dir(), *script = pawl_xasprintf("%s/agent.sh", dir), *want;
+    char *dir = pawl_test_scratch_dir(PAWL_TEST_TMP, "loop");
+    char *script = pawl_xasprintf("%s/agent.sh", dir), *want;
     char *argv[] = {_i ? script : (char *)"no-such-program-xyz", (char *)"--flag", NULL};
     struct pawl_loop *loop = pawl_loop_new();
     struct got g = {0};
@@ -363,13 +342,13 @@ START_TEST(unstartable_program_is_not_spawned)
     free(want);
     got_release(&g);
     free(script);
-    remove_scratch(dir, "agent.sh");
+    pawl_test_scratch_remove(&dir);
 }
 END_TEST
 
 START_TEST(cwd_respected)
 {
-    char *dir = scratch_dir(), *real, *want;
+    char *dir = pawl_test_scratch_dir(PAWL_TEST_TMP, "loop"), *real, *want;
     struct pawl_loop *loop = pawl_loop_new();
     struct got in_dir = {0}, in_cwd = {0};
 
@@ -389,7 +368,7 @@ START_TEST(cwd_respected)
     free(real);
     got_release(&in_dir);
     got_release(&in_cwd);
-    remove_scratch(dir, "none");
+    pawl_test_scratch_remove(&dir);
 }
 END_TEST
 
@@ -516,7 +495,8 @@ END_TEST
  * killed child's pipes only when it timed out or overflowed, and reaps only once they close. */
 START_TEST(cancel_all_with_escaped_grandchild)
 {
-    char *dir = scratch_dir(), *pid_file = pawl_xasprintf("%s/esc.pid", dir);
+    char *dir = pawl_test_scratch_dir(PAWL_TEST_TMP, "loop");
+    char *pid_file = pawl_xasprintf("%s/esc.pid", dir);
     char *script = pawl_xasprintf("setsid sleep 30 & echo $! > '%s'; sleep 30", pid_file);
     struct pawl_loop *loop = pawl_loop_new();
     struct pawl_error err;
@@ -543,7 +523,7 @@ START_TEST(cancel_all_with_escaped_grandchild)
     pawl_loop_free(loop);
     free(script);
     free(pid_file);
-    remove_scratch(dir, "esc.pid");
+    pawl_test_scratch_remove(&dir);
     ck_assert_msg(pending == 0, "cancelled child still pending after 3 s");
     ck_assert_int_eq(g.signal, SIGKILL);
     got_release(&g);

@@ -6,22 +6,11 @@
 
 #include "helpers.h"
 #include "pawl/buf.h"
-#include "pawl/fs.h"
 #include "pawl/report.h"
 #include "results_fixture.h"
 
 #define ZWJ "\xE2\x80\x8D"
 #define FFFD "\xEF\xBF\xBD"
-
-static char *slurp(const char *path)
-{
-    struct pawl_buf b = PAWL_BUF_INIT;
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_read(&b, path, path, 0, &err), &err);
-    return pawl_buf_detach(&b, NULL);
-}
 
 static void assert_contains(const char *hay, const char *needle)
 {
@@ -49,21 +38,6 @@ static char *terminal(const struct pawl_results *r, int color)
     return text;
 }
 
-/* Compares with tests/data/report/<name>; PAWL_UPDATE_GOLDEN=1 rewrites it on purpose. */
-static void assert_golden(const char *name, const char *got)
-{
-    struct pawl_error err;
-    char *path = pawl_xasprintf("%s/report/%s", PAWL_TEST_DATA, name), *want;
-
-    pawl_error_init(&err);
-    if (getenv("PAWL_UPDATE_GOLDEN"))
-        PAWL_ASSERT_OK(pawl_fs_write_atomic(path, got, strlen(got), &err), &err);
-    want = slurp(path);
-    ck_assert_str_eq(got, want);
-    free(want);
-    free(path);
-}
-
 /* ---- markdown ---- */
 
 START_TEST(test_markdown_golden)
@@ -73,7 +47,7 @@ START_TEST(test_markdown_golden)
 
     fx_basic(&r);
     md = markdown(&r);
-    assert_golden("basic.md", md);
+    pawl_test_assert_golden("basic.md", md);
     free(md);
     pawl_results_release(&r);
 }
@@ -89,7 +63,7 @@ START_TEST(test_markdown_write)
     fx_basic(&r);
     PAWL_ASSERT_OK(pawl_report_markdown_write(&r, path, &err), &err);
     md = markdown(&r);
-    file = slurp(path);
+    file = pawl_test_read_file(path);
     ck_assert_str_eq(file, md);
     free(md);
     free(file);
@@ -296,7 +270,7 @@ START_TEST(test_terminal_golden)
 
     fx_basic(&r);
     t = terminal(&r, 0);
-    assert_golden("basic.terminal.txt", t);
+    pawl_test_assert_golden("basic.terminal.txt", t);
     free(t);
     pawl_results_release(&r);
 }
@@ -424,7 +398,7 @@ START_TEST(test_compared_golden)
     fx_compared(&r);
     fx_compared_baseline(&base);
     md = markdown_compared(&r, &base);
-    assert_golden("compared.md", md);
+    pawl_test_assert_golden("compared.md", md);
     free(md);
     pawl_results_release(&r);
     pawl_results_release(&base);
@@ -456,11 +430,11 @@ START_TEST(test_compared_without_base)
     assert_contains(with, "Baseline output (trial 1 of 2):\n\n```\nYou can get a refund");
     assert_contains(with, "Candidate output (trial 1 of 2):\n\n```\nPlease contact support.\n");
     PAWL_ASSERT_OK(pawl_report_markdown_write_compared(&r, &base, path, &err), &err);
-    file = slurp(path);
+    file = pawl_test_read_file(path);
     ck_assert_str_eq(file, with);
     free(file);
     PAWL_ASSERT_OK(pawl_report_markdown_write(&r, path, &err), &err);
-    file = slurp(path);
+    file = pawl_test_read_file(path);
     ck_assert_str_eq(file, without);
     free(file);
 
@@ -842,7 +816,7 @@ START_TEST(test_terminal_compared_golden)
 
     fx_compared(&r);
     t = terminal(&r, 0);
-    assert_golden("compared.terminal.txt", t);
+    pawl_test_assert_golden("compared.terminal.txt", t);
     free(t);
     pawl_results_release(&r);
 }

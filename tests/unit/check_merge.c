@@ -63,9 +63,9 @@ static void build_split(struct pawl_results *all, struct pawl_results *shards, s
     int i;
     size_t s;
 
-    fx_init(all, "support-bot", two_scorers, 2);
+    fx_support_bot(all);
     for (s = 0; s < k; s++) {
-        fx_init(&shards[s], "support-bot", two_scorers, 2);
+        fx_support_bot(&shards[s]);
         add_stale_gate(&shards[s]);
     }
     for (i = 0; i < n; i++) {
@@ -113,7 +113,7 @@ static void three_shards(struct pawl_results *s)
     size_t i;
 
     for (i = 0; i < 3; i++)
-        fx_init(&s[i], "support-bot", two_scorers, 2);
+        fx_support_bot(&s[i]);
     add_case(&s[0], 1, 1);
     add_case(&s[0], 4, 1);
     add_case(&s[1], 2, 1);
@@ -171,7 +171,7 @@ static void m_twice(struct pawl_results *s)
 static void m_trials(struct pawl_results *s)
 {
     pawl_results_release(&s[2]);
-    fx_init(&s[2], "support-bot", two_scorers, 2);
+    fx_support_bot(&s[2]);
     add_case(&s[2], 3, 2);
 }
 
@@ -267,7 +267,7 @@ START_TEST(test_tolerated_differences)
     s[1].dataset_path = fx_dup("elsewhere/qa.jsonl");
     s[1].dataset_ref = fx_dup("HEAD");
     pawl_results_release(&s[2]);
-    fx_init(&s[2], "support-bot", two_scorers, 2);
+    fx_support_bot(&s[2]);
     pawl_results_init(&out);
     pawl_error_init(&err);
     PAWL_ASSERT_OK(pawl_results_merge(&out, s, 3, &opts, &err), &err);
@@ -423,7 +423,7 @@ START_TEST(test_equals_unsharded)
     pawl_results_init(&base);
     if (equal_cases[_i].with_base) {
         int j;
-        fx_init(&base, "support-bot", two_scorers, 2);
+        fx_support_bot(&base);
         for (j = 0; j < 32; j++)
             add_case(&base, (j * 7) % 32, 1);
     }
@@ -516,7 +516,7 @@ START_TEST(test_error_budget)
     int j;
 
     build_split(&all, shards, 4, 20, 1);
-    fx_init(&base, "support-bot", two_scorers, 2);
+    fx_support_bot(&base);
     for (j = 0; j < 20; j++)
         add_case(&base, j, 1);
     config_init(&cfg, budget_cases[_i].max_error_rate);
@@ -549,7 +549,7 @@ START_TEST(test_baseline_refused)
     struct pawl_error err;
 
     build_split(&all, shards, 2, 10, 1);
-    fx_init(&base, "support-bot", two_scorers, 2);
+    fx_support_bot(&base);
     add_case(&base, 1, 1);
     strcpy(base.dataset_blob, "0000000000000000000000000000000000000000");
     config_init(&cfg, 0.5);

@@ -6,31 +6,10 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "pawl/buf.h"
-#include "pawl/fs.h"
 #include "pawl/results.h"
 #include "results_fixture.h"
 
 #define TMP PAWL_TEST_TMP "/results"
-
-static char *tmp_path(const char *name)
-{
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_mkdirs(TMP, &err), &err);
-    return pawl_xasprintf("%s/%s", TMP, name);
-}
-
-static char *read_all(const char *path)
-{
-    struct pawl_buf b = PAWL_BUF_INIT;
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_read(&b, path, path, 0, &err), &err);
-    return pawl_buf_detach(&b, NULL);
-}
 
 /* Everything the format can hold, including what is awkward to hold. */
 static void fx_rich(struct pawl_results *r)
@@ -73,19 +52,14 @@ START_TEST(test_golden_basic)
 {
     struct pawl_results r;
     struct pawl_error err;
-    char *path = tmp_path("basic.json"), *got, *want;
-    const char *golden = PAWL_TEST_DATA "/report/basic.results.json";
+    char *path = pawl_test_tmp_path(TMP, "basic.json"), *got;
 
     pawl_error_init(&err);
     fx_basic(&r);
     PAWL_ASSERT_OK(pawl_results_write(&r, path, &err), &err);
-    got = read_all(path);
-    if (getenv("PAWL_UPDATE_GOLDEN"))
-        PAWL_ASSERT_OK(pawl_fs_write_atomic(golden, got, strlen(got), &err), &err);
-    want = read_all(golden);
-    ck_assert_str_eq(got, want);
+    got = pawl_test_read_file(path);
+    pawl_test_assert_golden("basic.results.json", got);
     free(got);
-    free(want);
     free(path);
     pawl_results_release(&r);
 }
@@ -94,19 +68,11 @@ END_TEST
 START_TEST(test_round_trip_rich)
 {
     struct pawl_results r, back;
-    struct pawl_error err;
-    char *p1 = tmp_path("rich1.json"), *p2 = tmp_path("rich2.json"), *a, *b;
     const struct pawl_case_result *c;
+    char *a;
 
-    pawl_error_init(&err);
     fx_rich(&r);
-    PAWL_ASSERT_OK(pawl_results_write(&r, p1, &err), &err);
-    PAWL_ASSERT_OK(pawl_results_read(&back, p1, &err), &err);
-    PAWL_ASSERT_OK(pawl_results_write(&back, p2, &err), &err);
-    a = read_all(p1);
-    b = read_all(p2);
-    ck_assert_str_eq(a, b);
-    ck_assert_uint_eq(strlen(a), strlen(b));
+    a = fx_round_trip(&back, &r, TMP, "rich");
     ck_assert(a[strlen(a) - 1] == '\n');
 
     /* And the structs read back hold the same values, not only the same bytes. */
@@ -164,9 +130,6 @@ START_TEST(test_round_trip_rich)
     ck_assert_str_eq(back.verdict, "error");
 
     free(a);
-    free(b);
-    free(p1);
-    free(p2);
     pawl_results_release(&r);
     pawl_results_release(&back);
     pawl_results_release(&back); /* released structs are empty and may be released again */
@@ -248,14 +211,7 @@ END_TEST
 
 /* ---- malformed documents: a valid one with one value changed ---- */
 
-struct mutation {
-    const char *parent; /* JSON pointer of the object or array to change ("" = root) */
-    const char *key;    /* member name, or array index */
-    const char *value;  /* JSON text of the new value; NULL deletes */
-    const char *want;   /* formatted error, source "baseline.json" */
-};
-
-static const struct mutation mutations[] = {
+static const struct fx_mutation mutations[] = {
     {"", "schema", "2", "baseline.json: unsupported results schema 2 (this pawl reads schema 1)"},
     {"", "schema", "0", "baseline.json: unsupported results schema 0 (this pawl reads schema 1)"},
     {"", "schema", NULL, "baseline.json: missing results schema (this pawl reads schema 1)"},
@@ -321,43 +277,18 @@ static const struct mutation mutations[] = {
     {"", "verdict", "\"ok\"", "baseline.json: '/verdict' must be one of 'pass', 'fail', 'error'"},
 };
 
-static json_t *resolve(json_t *doc, const char *pointer)
-{
-    char *copy = pawl_xstrdup(pointer), *seg, *save = NULL;
-    json_t *at = doc;
-
-    for (seg = strtok_r(copy, "/", &save); seg && at; seg = strtok_r(NULL, "/", &save))
-        at = json_is_array(at) ? json_array_get(at, strtoul(seg, NULL, 10))
-                               : json_object_get(at, seg);
-    free(copy);
-    ck_assert_ptr_nonnull(at);
-    return at;
-}
-
 START_TEST(test_malformed)
 {
-    const struct mutation *m = &mutations[_i];
     struct pawl_results r, back;
     struct pawl_error err;
-    json_t *doc, *parent, *value = NULL;
+    json_t *doc;
 
     pawl_error_init(&err);
     fx_basic(&r);
     doc = pawl_results_to_json(&r);
-    parent = resolve(doc, m->parent);
-    if (m->value) {
-        value = json_loads(m->value, JSON_DECODE_ANY, NULL);
-        ck_assert_ptr_nonnull(value);
-    }
-    if (json_is_array(parent)) {
-        ck_assert_int_eq(json_array_set_new(parent, strtoul(m->key, NULL, 10), value), 0);
-    } else if (value) {
-        json_object_set_new(parent, m->key, value);
-    } else {
-        ck_assert_int_eq(json_object_del(parent, m->key), 0);
-    }
+    fx_mutate(doc, &mutations[_i]);
     PAWL_ASSERT_ERR(pawl_results_from_json(&back, doc, "baseline.json", &err), &err, PAWL_EDATA,
-                    m->want);
+                    mutations[_i].want);
     /* A failed read leaves nothing behind to free. */
     ck_assert_ptr_null(back.cases);
     ck_assert_ptr_null(back.suite);
@@ -397,7 +328,7 @@ START_TEST(test_pointer_escaping)
     fx_case(&r, "q1", 1, 1);
     fx_output(&r, 0, 0, "out", 1);
     doc = pawl_results_to_json(&r);
-    score = json_object_get(resolve(doc, "/cases/0/trials/0/scores"), "x/y~z");
+    score = json_object_get(fx_resolve(doc, "/cases/0/trials/0/scores"), "x/y~z");
     json_object_set_new(score, "passed", json_null());
     PAWL_ASSERT_ERR(pawl_results_from_json(&back, doc, "b.json", &err), &err, PAWL_EDATA,
                     "b.json: '/cases/0/trials/0/scores/x~1y~0z/passed' must be a boolean");
@@ -433,10 +364,10 @@ START_TEST(test_read_file_errors)
     const struct file_case *fc = &file_cases[_i];
     struct pawl_results back;
     struct pawl_error err;
-    char *path = tmp_path(fc->name), *want = NULL;
+    char *path = pawl_test_tmp_path(TMP, fc->name), *want = NULL;
 
     pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_write_atomic(path, fc->text, strlen(fc->text), &err), &err);
+    pawl_test_write_file(path, fc->text);
     want = pawl_xasprintf("%s%s", path, fc->want);
     PAWL_ASSERT_ERR(pawl_results_read(&back, path, &err), &err, PAWL_EDATA, want);
     free(want);
@@ -448,7 +379,7 @@ START_TEST(test_read_missing_file)
 {
     struct pawl_results back;
     struct pawl_error err;
-    char *path = tmp_path("does-not-exist.json"), *want;
+    char *path = pawl_test_tmp_path(TMP, "does-not-exist.json"), *want;
 
     pawl_error_init(&err);
     want = pawl_xasprintf("cannot open '%s': No such file or directory", path);

@@ -4,17 +4,13 @@
  * providers (exec agents are small shell scripts).
  */
 #include <check.h>
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "helpers.h"
 #include "pawl/alloc.h"
-#include "pawl/fs.h"
 #include "pawl/loop.h"
 #include "pawl/run.h"
 #include "pawl/suite.h"
@@ -24,54 +20,20 @@ static char *tmp;      /* this test's own directory inside run_root */
 static struct pawl_suite s;   /* this test's suite (load) and results (execute), */
 static struct pawl_results r; /* released by teardown */
 
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *e;
-
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            char *child;
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            child = pawl_xasprintf("%s/%s", path, e->d_name);
-            remove_tree(child);
-            free(child);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static void run_setup(void)
 {
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    if (pawl_fs_mkdirs(PAWL_TEST_TMP, &err) < 0 ||
-        !(run_root = mkdtemp(pawl_xstrdup(PAWL_TEST_TMP "/run-XXXXXX")))) {
-        fprintf(stderr, "cannot create a scratch directory under %s\n", PAWL_TEST_TMP);
-        abort();
-    }
+    run_root = pawl_test_scratch_root("run");
 }
 
 static void run_teardown(void)
 {
-    remove_tree(run_root);
-    free(run_root);
-    run_root = NULL;
+    pawl_test_scratch_remove(&run_root);
 }
 
 static void setup(void)
 {
     signal(SIGPIPE, SIG_IGN); /* as the CLI does */
-    tmp = mkdtemp(pawl_xasprintf("%s/t-XXXXXX", run_root));
-    ck_assert_ptr_nonnull(tmp);
+    tmp = pawl_test_scratch_dir(run_root, "t");
     memset(&s, 0, sizeof(s));
     pawl_results_init(&r);
 }
@@ -80,19 +42,12 @@ static void teardown(void)
 {
     pawl_results_release(&r);
     pawl_suite_release(&s);
-    remove_tree(tmp);
-    free(tmp);
-    tmp = NULL;
+    pawl_test_scratch_remove(&tmp);
 }
 
 static void write_file(const char *rel, const char *text)
 {
-    char *path = pawl_xasprintf("%s/%s", tmp, rel);
-    struct pawl_error err;
-
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(pawl_fs_write_atomic(path, text, strlen(text), &err), &err);
-    free(path);
+    pawl_test_write_at(tmp, rel, text);
 }
 
 static char *config_path(void)

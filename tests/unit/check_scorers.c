@@ -43,6 +43,33 @@ static json_t *vars_for(const char *output, size_t len)
     return vars;
 }
 
+/*
+ * Scores `output` (NULL: a failed call, with no variables either) with the scorer `yaml`
+ * describes, checking the scorer against the case's variables first when `check` is set.
+ * The caller releases the score.
+ */
+static void run_scorer(struct pawl_score *out, const char *yaml, const char *output,
+                       long latency_ms, int check)
+{
+    struct pawl_error err;
+    struct pawl_scorer *s = NULL;
+    struct pawl_node *root = NULL;
+    struct pawl_scorer_input in = {NULL, 0, NULL, latency_ms};
+    json_t *vars = output ? vars_for(output, strlen(output)) : NULL;
+
+    pawl_error_init(&err);
+    PAWL_ASSERT_OK(make_scorer(&s, &root, yaml, &err), &err);
+    if (check)
+        PAWL_ASSERT_OK(pawl_scorer_check(s, vars, &err), &err);
+    in.output = output;
+    in.output_len = output ? strlen(output) : 0;
+    in.vars = vars;
+    pawl_scorer_run(s, &in, out);
+    pawl_scorer_free(s);
+    pawl_node_free(root);
+    json_decref(vars);
+}
+
 /* ---- scoring ---- */
 
 #define PASS 1, 0
@@ -233,22 +260,10 @@ static const struct {
 
 START_TEST(test_run)
 {
-    struct pawl_error err;
-    struct pawl_scorer *s = NULL;
-    struct pawl_node *root = NULL;
     struct pawl_score score;
-    struct pawl_scorer_input in;
-    json_t *vars = vars_for(run_cases[_i].output, strlen(run_cases[_i].output));
 
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(make_scorer(&s, &root, run_cases[_i].yaml, &err), &err);
-    if (!run_cases[_i].errored)
-        PAWL_ASSERT_OK(pawl_scorer_check(s, vars, &err), &err);
-    in.output = run_cases[_i].output;
-    in.output_len = strlen(run_cases[_i].output);
-    in.vars = vars;
-    in.latency_ms = run_cases[_i].latency_ms;
-    pawl_scorer_run(s, &in, &score);
+    run_scorer(&score, run_cases[_i].yaml, run_cases[_i].output, run_cases[_i].latency_ms,
+               !run_cases[_i].errored);
     ck_assert_msg(score.passed == run_cases[_i].passed && score.errored == run_cases[_i].errored,
                   "%s on '%s': passed %d errored %d (%s)", run_cases[_i].yaml, run_cases[_i].output,
                   score.passed, score.errored, score.comment ? score.comment : "no comment");
@@ -259,22 +274,14 @@ START_TEST(test_run)
     else
         ck_assert_msg(score.comment == NULL, "unexpected comment '%s'", score.comment);
     pawl_score_release(&score);
-    pawl_scorer_free(s);
-    pawl_node_free(root);
-    json_decref(vars);
 }
 END_TEST
 
 /* A long output is quoted to 200 bytes without splitting a UTF-8 sequence. */
 START_TEST(test_quote_truncation)
 {
-    struct pawl_error err;
-    struct pawl_scorer *s = NULL;
-    struct pawl_node *root = NULL;
     struct pawl_score score;
-    struct pawl_scorer_input in;
     char output[1 + 150 * 2 + 1], want[512];
-    json_t *vars;
     size_t i;
 
     /* "a" then 150 two-byte 'é': byte 200 is a continuation byte, so the cut backs up to 199. */
@@ -287,39 +294,21 @@ START_TEST(test_quote_truncation)
         strcat(want, "\xc3\xa9");
     strcat(want, "...' does not equal 'x'");
 
-    vars = vars_for(output, strlen(output));
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(make_scorer(&s, &root, "{type: equals, value: x}", &err), &err);
-    in.output = output;
-    in.output_len = strlen(output);
-    in.vars = vars;
-    in.latency_ms = 1;
-    pawl_scorer_run(s, &in, &score);
+    run_scorer(&score, "{type: equals, value: x}", output, 1, 0);
     ck_assert_pstr_eq(score.comment, want);
     pawl_score_release(&score);
-    pawl_scorer_free(s);
-    pawl_node_free(root);
-    json_decref(vars);
 }
 END_TEST
 
 /* An errored call reaches the scorer with no output; it scores as the empty string. */
 START_TEST(test_null_output)
 {
-    struct pawl_error err;
-    struct pawl_scorer *s = NULL;
-    struct pawl_node *root = NULL;
     struct pawl_score score;
-    struct pawl_scorer_input in = {NULL, 0, NULL, -1};
 
-    pawl_error_init(&err);
-    PAWL_ASSERT_OK(make_scorer(&s, &root, "{type: contains, value: x}", &err), &err);
-    pawl_scorer_run(s, &in, &score);
+    run_scorer(&score, "{type: contains, value: x}", NULL, -1, 0);
     ck_assert_int_eq(score.passed, 0);
     ck_assert_pstr_eq(score.comment, "output does not contain 'x'");
     pawl_score_release(&score);
-    pawl_scorer_free(s);
-    pawl_node_free(root);
 }
 END_TEST
 

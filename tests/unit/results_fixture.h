@@ -5,13 +5,20 @@
 #ifndef PAWL_TEST_RESULTS_FIXTURE_H
 #define PAWL_TEST_RESULTS_FIXTURE_H
 
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "pawl/alloc.h"
 #include "pawl/compare.h"
 #include "pawl/results.h"
+
+/* Grows the array `v` of `n` elements by one zeroed element, counts it in `n` and returns it. */
+#define FX_PUSH(v, n)                                                                              \
+    ((v) = pawl_xreallocarray((v), (n) + 1, sizeof(*(v))), memset(&(v)[(n)], 0, sizeof(*(v))),     \
+     &(v)[(n)++])
 
 static inline char *fx_dup(const char *s)
 {
@@ -45,15 +52,20 @@ static inline void fx_init(struct pawl_results *r, const char *suite, const char
     r->verdict = fx_dup("pass");
 }
 
+/* An empty run of suite "support-bot" scored by correct and helpful, as in the golden files. */
+static inline void fx_support_bot(struct pawl_results *r)
+{
+    static const char *const scorers[] = {"correct", "helpful"};
+
+    fx_init(r, "support-bot", scorers, 2);
+}
+
 /* Appends a case with `n_trials` empty trials; returns its index. */
 static inline size_t fx_case(struct pawl_results *r, const char *id, int line, size_t n_trials)
 {
-    struct pawl_case_result *c;
+    struct pawl_case_result *c = FX_PUSH(r->cases, r->n_cases);
     size_t i;
 
-    r->cases = pawl_xreallocarray(r->cases, r->n_cases + 1, sizeof(*r->cases));
-    c = &r->cases[r->n_cases];
-    memset(c, 0, sizeof(*c));
     c->id = fx_dup(id);
     c->line = line;
     c->passed = 1;
@@ -62,7 +74,7 @@ static inline size_t fx_case(struct pawl_results *r, const char *id, int line, s
     for (i = 0; i < n_trials; i++)
         c->trials[i].latency_ms = -1;
     r->dataset_cases++;
-    return r->n_cases++;
+    return r->n_cases - 1;
 }
 
 static inline struct pawl_trial *fx_trial(struct pawl_results *r, size_t c, size_t t)
@@ -129,11 +141,8 @@ static inline void fx_score(struct pawl_results *r, size_t c, size_t t, size_t j
 static inline void fx_metric(struct pawl_results *r, const char *name, double mean, size_t n,
                              int has_ci, double lo, double hi)
 {
-    struct pawl_metric *m;
+    struct pawl_metric *m = FX_PUSH(r->metrics, r->n_metrics);
 
-    r->metrics = pawl_xreallocarray(r->metrics, r->n_metrics + 1, sizeof(*r->metrics));
-    m = &r->metrics[r->n_metrics++];
-    memset(m, 0, sizeof(*m));
     m->name = fx_dup(name);
     m->mean = mean;
     m->n = n;
@@ -146,11 +155,8 @@ static inline void fx_rule(struct pawl_results *r, const char *rule, const char 
                            const char *metric, double threshold, int has_actual, double actual,
                            enum pawl_rule_status status, const char *message)
 {
-    struct pawl_rule_result *g;
+    struct pawl_rule_result *g = FX_PUSH(r->rules, r->n_rules);
 
-    r->rules = pawl_xreallocarray(r->rules, r->n_rules + 1, sizeof(*r->rules));
-    g = &r->rules[r->n_rules++];
-    memset(g, 0, sizeof(*g));
     g->rule = fx_dup(rule);
     g->kind = fx_dup(kind);
     g->metric = fx_dup(metric);
@@ -174,10 +180,9 @@ static inline void fx_verdict(struct pawl_results *r, const char *verdict)
  */
 static inline void fx_basic(struct pawl_results *r)
 {
-    static const char *const scorers[] = {"correct", "helpful"};
     size_t c;
 
-    fx_init(r, "support-bot", scorers, 2);
+    fx_support_bot(r);
     c = fx_case(r, "q1", 1, 1);
     fx_output(r, c, 0, "The capital of France is Paris.", 812);
     fx_score(r, c, 0, 1, PAWL_SCORE_NUMERIC, 0.9, 1, "clear and direct");
@@ -235,12 +240,8 @@ static inline void fx_cmp_metric(struct pawl_results *r, const char *metric, dou
                                  double cand, double lo, double hi, const char *method, double p,
                                  double mde, size_t n)
 {
-    struct pawl_comparison *c = r->comparison;
-    struct pawl_metric_comparison *m;
+    struct pawl_metric_comparison *m = FX_PUSH(r->comparison->metrics, r->comparison->n_metrics);
 
-    c->metrics = pawl_xreallocarray(c->metrics, c->n_metrics + 1, sizeof(*c->metrics));
-    m = &c->metrics[c->n_metrics++];
-    memset(m, 0, sizeof(*m));
     m->metric = fx_dup(metric);
     m->base_mean = base;
     m->cand_mean = cand;
@@ -258,10 +259,8 @@ static inline void fx_cmp_case(struct pawl_results *r, const char *id, int line,
                                enum pawl_case_change change, double base_pass, double cand_pass)
 {
     struct pawl_comparison *c = r->comparison;
-    struct pawl_case_comparison *cc;
+    struct pawl_case_comparison *cc = FX_PUSH(c->cases, c->n_cases);
 
-    c->cases = pawl_xreallocarray(c->cases, c->n_cases + 1, sizeof(*c->cases));
-    cc = &c->cases[c->n_cases++];
     cc->id = fx_dup(id);
     cc->line = line;
     cc->change = change;
@@ -280,10 +279,9 @@ static inline void fx_cmp_case(struct pawl_results *r, const char *id, int line,
  */
 static inline void fx_compared_baseline(struct pawl_results *r)
 {
-    static const char *const scorers[] = {"correct", "helpful"};
     size_t c;
 
-    fx_init(r, "support-bot", scorers, 2);
+    fx_support_bot(r);
     free(r->run_id);
     r->run_id = fx_dup("5f3a9c0e1b2d4a6f");
     strcpy(r->git.commit, "fedcba9876543210fedcba9876543210fedcba98");
@@ -318,10 +316,9 @@ static inline void fx_compared_baseline(struct pawl_results *r)
  */
 static inline void fx_compared(struct pawl_results *r)
 {
-    static const char *const scorers[] = {"correct", "helpful"};
     size_t c;
 
-    fx_init(r, "support-bot", scorers, 2);
+    fx_support_bot(r);
     c = fx_case(r, "q1", 1, 1);
     fx_output(r, c, 0, "The capital of France is Paris.", 812);
     c = fx_case(r, "refund-1", 2, 1);
@@ -382,6 +379,75 @@ static inline void fx_compared(struct pawl_results *r)
     fx_rule(r, "latency_p95_ms <= 4000", "max", "latency_p95_ms", 4000, 1, 1200, PAWL_RULE_PASS,
             "latency_p95_ms is 1200 (maximum 4000)");
     fx_verdict(r, "fail");
+}
+
+/* ---- results documents: round trips and malformed variants ---- */
+
+/*
+ * Writes `r` to <dir>/<name>1.json, reads it back into `back` and writes that
+ * to <dir>/<name>2.json; asserts the two files hold the same bytes and returns
+ * the text of the first, which the caller frees.
+ */
+static inline char *fx_round_trip(struct pawl_results *back, const struct pawl_results *r,
+                                  const char *dir, const char *name)
+{
+    struct pawl_error err;
+    char *n1 = pawl_xasprintf("%s1.json", name), *n2 = pawl_xasprintf("%s2.json", name);
+    char *p1 = pawl_test_tmp_path(dir, n1), *p2 = pawl_test_tmp_path(dir, n2), *a, *b;
+
+    pawl_error_init(&err);
+    PAWL_ASSERT_OK(pawl_results_write(r, p1, &err), &err);
+    PAWL_ASSERT_OK(pawl_results_read(back, p1, &err), &err);
+    PAWL_ASSERT_OK(pawl_results_write(back, p2, &err), &err);
+    a = pawl_test_read_file(p1);
+    b = pawl_test_read_file(p2);
+    ck_assert_str_eq(a, b);
+    ck_assert_uint_eq(strlen(a), strlen(b));
+    free(b);
+    free(p2);
+    free(p1);
+    free(n2);
+    free(n1);
+    return a;
+}
+
+/* One value changed in a valid results document, and the error reading it must give. */
+struct fx_mutation {
+    const char *parent; /* JSON pointer of the object or array to change ("" = root) */
+    const char *key;    /* member name, or array index */
+    const char *value;  /* JSON text of the new value; NULL deletes */
+    const char *want;   /* the formatted error */
+};
+
+/* The value at `pointer` (no ~ escapes), which must exist; a borrowed reference. */
+static inline json_t *fx_resolve(json_t *doc, const char *pointer)
+{
+    char *copy = pawl_xstrdup(pointer), *seg, *save = NULL;
+    json_t *at = doc;
+
+    for (seg = strtok_r(copy, "/", &save); seg && at; seg = strtok_r(NULL, "/", &save))
+        at = json_is_array(at) ? json_array_get(at, strtoul(seg, NULL, 10))
+                               : json_object_get(at, seg);
+    free(copy);
+    ck_assert_ptr_nonnull(at);
+    return at;
+}
+
+/* Applies `m` to `doc` in place. */
+static inline void fx_mutate(json_t *doc, const struct fx_mutation *m)
+{
+    json_t *parent = fx_resolve(doc, m->parent), *value = NULL;
+
+    if (m->value) {
+        value = json_loads(m->value, JSON_DECODE_ANY, NULL);
+        ck_assert_ptr_nonnull(value);
+    }
+    if (json_is_array(parent))
+        ck_assert_int_eq(json_array_set_new(parent, strtoul(m->key, NULL, 10), value), 0);
+    else if (value)
+        json_object_set_new(parent, m->key, value);
+    else
+        ck_assert_int_eq(json_object_del(parent, m->key), 0);
 }
 
 #endif
