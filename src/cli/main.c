@@ -37,7 +37,7 @@ static void usage(FILE *fp)
     fprintf(fp, "\n"
                 "exit status:\n"
                 "  0  the gate passed\n"
-                "  1  the gate failed: a threshold was missed\n"
+                "  1  the gate failed: a threshold was missed or a regression found\n"
                 "  2  usage, config or data error (bad flag, invalid pawl.yaml, malformed dataset)\n"
                 "  3  runtime or infrastructure error (agent or provider failing, I/O, interrupted)\n"
                 "\n"
