@@ -15,7 +15,8 @@
 
 static const char *const builtin_metrics[] = {
     "pass_rate",       "error_rate", "latency_p50_ms", "latency_p95_ms",
-    "latency_mean_ms", "cost_total", "tokens_total",   NULL};
+    "latency_mean_ms", "cost_total", "tokens_total",   "pass_at_k",
+    "pass_hat_k",      NULL};
 
 static const char *const provider_names[] = {"exec",      "echo", "outputs", "openai",
                                              "anthropic", "http", NULL};
@@ -334,6 +335,13 @@ static int parse_rule(struct pawl_config_loader *ld, const struct pawl_node *ite
         return pawl_config_fail(ld, item, "rule needs exactly one of 'min', 'max' or 'max_drop'");
     if ((rc = check_metric(ld, metric)) < 0)
         return rc;
+    /* The comparison pairs cases, so only per-case metrics have a paired change. */
+    if (r->kind == PAWL_RULE_MAX_DROP && strcmp(metric->value, "pass_rate") != 0 &&
+        pawl_config_in_list(metric->value, builtin_metrics))
+        return pawl_config_fail(ld, metric,
+                                "'max_drop' compares per-case scores with the baseline: use a "
+                                "scorer or 'pass_rate', not '%s' (or a 'max' rule)",
+                                metric->value);
     pawl_node_as_double(bound, &r->value);
     r->metric = pawl_xstrdup(metric->value);
     return 0;

@@ -48,8 +48,12 @@ static void scorers_fingerprint(struct pawl_suite *s)
     json_t *doc = json_array();
     size_t i;
 
-    for (i = 0; i < s->cfg.n_scorers; i++)
-        json_array_append_new(doc, pawl_node_to_json(s->cfg.scorers[i].node));
+    for (i = 0; i < s->cfg.n_scorers; i++) {
+        json_t *scorer = pawl_node_to_json(s->cfg.scorers[i].node);
+        /* A description documents the scorer; rewording it must not orphan a baseline. */
+        json_object_del(scorer, "description");
+        json_array_append_new(doc, scorer);
+    }
     fingerprint_json(s->scorers_fingerprint, doc);
 }
 

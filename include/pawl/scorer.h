@@ -4,10 +4,10 @@
  * A scorer is built from its config entry (config.h) by looking its `type`
  * up in a static table of ops (src/scorer.c); adding a scorer is one file in
  * src/scorers/ and one table line. Every scorer accepts the common keys
- * `name`, `type`, `not` (invert pass/fail), `weight` (default 1) and
- * `pass` (threshold for numeric scores, default 1.0 for similarity-style
- * scorers), plus its own keys; unknown keys are config errors with a
- * did-you-mean.
+ * `name`, `type`, `not` (invert pass/fail), `weight` (default 1, recorded
+ * for weighted scoring) and `description`, plus its own keys; unknown keys
+ * are config errors with a did-you-mean. (Numeric scorers, such as a
+ * judge, add a `pass` threshold among their own keys.)
  *
  * Scoring never fails the run: a scorer that cannot score (bad regex
  * input, template variable missing for this case) yields a score with
