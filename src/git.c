@@ -38,7 +38,7 @@ void pawl_git_hash_blob(char out[PAWL_GIT_OID_HEX], const void *data, size_t len
     out[2 * i] = '\0';
 }
 
-static const char *git_msg(void)
+const char *pawl_git_error_message(void)
 {
     const git_error *e = git_error_last();
     return e && e->message ? e->message : "unknown libgit2 error";
@@ -141,7 +141,7 @@ static int locate(struct located *L, const char *fs_path, const char *ref, const
                               ref);
     if (grc < 0)
         return pawl_error_set(err, PAWL_EDATA, display, 0, 0, "cannot read '%s' at '%s': %s",
-                              display, ref, git_msg());
+                              display, ref, pawl_git_error_message());
     workdir = git_repository_workdir(L->repo);
     if (!workdir)
         return pawl_error_set(err, PAWL_EDATA, display, 0, 0,
@@ -165,13 +165,13 @@ static int locate(struct located *L, const char *fs_path, const char *ref, const
         return pawl_error_set(err, PAWL_EDATA, display, 0, 0, "ambiguous git revision '%s'", ref);
     if (grc < 0)
         return pawl_error_set(err, PAWL_EDATA, display, 0, 0,
-                              "cannot resolve git revision '%s': %s", ref, git_msg());
+                              "cannot resolve git revision '%s': %s", ref, pawl_git_error_message());
     if (git_object_peel(&L->commit, L->obj, GIT_OBJECT_COMMIT) < 0)
         return pawl_error_set(err, PAWL_EDATA, display, 0, 0, "git revision '%s' is not a commit",
                               ref);
     if (git_commit_tree(&L->tree, (git_commit *)L->commit) < 0)
         return pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s",
-                              display, ref, git_msg());
+                              display, ref, pawl_git_error_message());
     return 0;
 }
 
@@ -199,7 +199,7 @@ int pawl_git_read_at_ref(struct pawl_buf *out, char blob[PAWL_GIT_OID_HEX], cons
     }
     if (grc < 0) {
         rc = pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s", display,
-                            ref, git_msg());
+                            ref, pawl_git_error_message());
         goto done;
     }
     /* A committed symlink's blob holds the link target, not the file's bytes. */
@@ -211,7 +211,7 @@ int pawl_git_read_at_ref(struct pawl_buf *out, char blob[PAWL_GIT_OID_HEX], cons
     }
     if (git_blob_lookup(&gblob, L.repo, git_tree_entry_id(entry)) < 0) {
         rc = pawl_error_set(err, PAWL_EIO, display, 0, 0, "cannot read '%s' at '%s': %s", display,
-                            ref, git_msg());
+                            ref, pawl_git_error_message());
         goto done;
     }
     if (pawl_buf_add(out, git_blob_rawcontent(gblob), (size_t)git_blob_rawsize(gblob)) < 0) {
@@ -246,7 +246,7 @@ int pawl_git_export_tree(char **out_rel, const char *fs_path, const char *ref, c
     opts.checkout_strategy |= GIT_CHECKOUT_DONT_UPDATE_INDEX;
     if (git_checkout_tree(L.repo, (git_object *)L.tree, &opts) < 0) {
         rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot check out '%s' into '%s': %s", ref,
-                            target, git_msg());
+                            target, pawl_git_error_message());
         goto done;
     }
     *out_rel = pawl_xstrdup(L.rel);
@@ -277,7 +277,7 @@ int pawl_git_repo_relative(char **out, const char *fs_path, struct pawl_error *e
     if (grc < 0) {
         rc = pawl_error_set(err, PAWL_EDATA, NULL, 0, 0, "'%s' is not inside a git repository%s%s",
                             fs_path, grc == GIT_ENOTFOUND ? "" : ": ",
-                            grc == GIT_ENOTFOUND ? "" : git_msg());
+                            grc == GIT_ENOTFOUND ? "" : pawl_git_error_message());
         goto done;
     }
     workdir = git_repository_workdir(repo);

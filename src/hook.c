@@ -14,6 +14,7 @@
 #include "pawl/config.h"
 #include "pawl/fs.h"
 #include "pawl/hook.h"
+#include "pawl/git.h"
 #include "hook_impl.h"
 
 /* ---- pre-push input ------------------------------------------------------ */
@@ -167,12 +168,6 @@ void pawl_hook_paths_release(struct pawl_hook_paths *paths)
 }
 
 /* ---- repository-relative paths ------------------------------------------- */
-
-const char *pawl_hook_git_msg(void)
-{
-    const git_error *e = git_error_last();
-    return e && e->message ? e->message : "unknown libgit2 error";
-}
 
 /*
  * The absolute path of `path` with its directory canonicalised but not the
@@ -500,7 +495,7 @@ static int collect_update(struct pawl_hook_paths *out, git_repository *repo, con
     if (git_commit_tree(&new_t, (git_commit *)new_c) < 0 ||
         (old_c && git_commit_tree(&old_t, (git_commit *)old_c) < 0)) {
         rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot read the pushed commits: %s",
-                            pawl_hook_git_msg());
+                            pawl_git_error_message());
         goto done;
     }
     git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
@@ -508,7 +503,7 @@ static int collect_update(struct pawl_hook_paths *out, git_repository *repo, con
     if (git_diff_tree_to_tree(&diff, repo, old_t, new_t, &opts) < 0 ||
         git_diff_foreach(diff, add_delta, NULL, NULL, NULL, out) < 0)
         rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot diff the pushed commits: %s",
-                            pawl_hook_git_msg());
+                            pawl_git_error_message());
 done:
     git_diff_free(diff);
     git_tree_free(old_t);
@@ -529,7 +524,7 @@ int pawl_hook_open_repo(git_repository **out, const char *dir, const char *what,
                               "cannot %s: '%s' is not inside a git repository", what, dir);
     if (grc < 0)
         return pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot %s: %s", what,
-                              pawl_hook_git_msg());
+                              pawl_git_error_message());
     return 0;
 }
 

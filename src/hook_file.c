@@ -14,6 +14,7 @@
 #include "pawl/buf.h"
 #include "pawl/fs.h"
 #include "pawl/hook.h"
+#include "pawl/git.h"
 #include "hook_impl.h"
 
 /* Larger than any script anyone writes by hand: not one to read for the marker. */
@@ -92,7 +93,7 @@ static int hooks_dir(struct hook_site *s, struct pawl_error *err)
 
     if (git_repository_config_snapshot(&cfg, s->repo) < 0) {
         rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot read the git config: %s",
-                            pawl_hook_git_msg());
+                            pawl_git_error_message());
         goto done;
     }
     grc = git_config_get_path(&b, cfg, "core.hooksPath");
@@ -101,13 +102,13 @@ static int hooks_dir(struct hook_site *s, struct pawl_error *err)
         s->dir = b.ptr[0] == '/' ? pawl_xstrdup(b.ptr) : pawl_xasprintf("%s%s", s->workdir, b.ptr);
     } else if (grc < 0 && grc != GIT_ENOTFOUND) {
         rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot read 'core.hooksPath': %s",
-                            pawl_hook_git_msg());
+                            pawl_git_error_message());
     } else {
         git_buf_dispose(&b);
         if (git_repository_item_path(&b, s->repo, GIT_REPOSITORY_ITEM_HOOKS) < 0)
             rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0,
                                 "cannot find the repository's hooks directory: %s",
-                                pawl_hook_git_msg());
+                                pawl_git_error_message());
         else
             s->dir = pawl_xstrdup(b.ptr);
     }

@@ -6,9 +6,6 @@
 
 #include "pawl/error.h"
 
-/* libgit2's last error message, never NULL. */
-const char *pawl_hook_git_msg(void);
-
 /* `path` (relative to the current directory, or absolute) relative to `workdir`
  * (absolute, ending in '/'); NULL when outside it. A heap string. */
 char *pawl_hook_repo_relative(const char *workdir, const char *path);

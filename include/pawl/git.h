@@ -14,6 +14,9 @@
 
 #define PAWL_GIT_OID_HEX 41 /* 40 hex digits + NUL */
 
+/* libgit2's last error message, translated once here; never NULL. */
+const char *pawl_git_error_message(void);
+
 /* The blob id git would give these bytes (`git hash-object`). */
 void pawl_git_hash_blob(char out[PAWL_GIT_OID_HEX], const void *data, size_t len);
 
