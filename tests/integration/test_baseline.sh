@@ -20,6 +20,17 @@ run_pawl run
 expect_status 2 "missing baseline"
 expect_eq "$err" "pawl: baseline '.pawl/baseline.json' does not exist; create one with 'pawl run' and 'pawl baseline promote reports/pawl-results.json', then commit it" "missing baseline message"
 
+# A baseline section that names no results file and no rerun is a config error.
+sed -i 's|^baseline: {file: .pawl/baseline.json}|baseline: {ref: main}|' pawl.yaml
+run_pawl run -q
+expect_status 2 "baseline.ref alone"
+expect_eq "$err" "pawl.yaml:6:11: 'baseline.ref' needs 'baseline.file' (or 'rerun: true')" "baseline.ref alone message"
+sed -i 's|^baseline: {ref: main}|baseline: {rerun: true}|' pawl.yaml
+run_pawl run -q
+expect_status 2 "baseline.rerun without a ref"
+expect_eq "$err" "pawl.yaml:6:11: 'baseline.rerun' needs 'baseline.ref', the revision to rerun" "rerun without ref message"
+sed -i 's|^baseline: {rerun: true}|baseline: {file: .pawl/baseline.json}|' pawl.yaml
+
 run_pawl run --baseline /dev/null --json first.json -q
 expect_status 2 "an empty file is not a baseline"
 sed -i '/^baseline:/d' pawl.yaml
