@@ -365,6 +365,7 @@ static void set_defaults(struct pawl_config_loader *ld)
     cfg->name = pawl_xstrdup(base[0] ? base : "pawl");
     cfg->dataset.id_field = pawl_xstrdup("id");
     cfg->task.output_field = pawl_xstrdup("output");
+    cfg->task.method = pawl_xstrdup("POST");
     cfg->run.concurrency = 8;
     cfg->run.repeat = 1;
     cfg->run.timeout_ms = 60000;
@@ -455,6 +456,9 @@ void pawl_config_release(struct pawl_config *cfg)
         free(cfg->task.command[i]);
     free(cfg->task.command);
     free(cfg->task.output_field);
+    free(cfg->task.url);
+    free(cfg->task.method);
+    free(cfg->task.output_pointer);
 
     for (i = 0; i < cfg->n_scorers; i++) {
         free(cfg->scorers[i].name);

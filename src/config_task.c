@@ -26,9 +26,11 @@ static const struct {
     const char *name;
     int needs_command;
     int needs_messages;
+    int needs_model;
+    int needs_url;
 } provider_needs[] = {
-    {"exec", 1, 0},   {"echo", 0, 1},      {"outputs", 0, 0},
-    {"openai", 0, 1}, {"anthropic", 0, 1}, {"http", 0, 0},
+    {"exec", 1, 0, 0, 0},   {"echo", 0, 1, 0, 0},      {"outputs", 0, 0, 0, 0},
+    {"openai", 0, 1, 1, 0}, {"anthropic", 0, 1, 1, 0}, {"http", 0, 0, 0, 1},
 };
 
 static const char *const role_names[] = {"system", "user", "assistant", NULL};
@@ -65,8 +67,80 @@ static int parse_params(struct pawl_config_loader *ld, const struct pawl_node *v
     return 0;
 }
 
+static const char *const method_names[] = {"POST", "PUT", "PATCH", "GET", "DELETE", NULL};
+
+/* A URL pawl may call: http or https, nothing else (no file://, no gopher://). */
+static int parse_url(struct pawl_config_loader *ld, const struct pawl_node *val, const char *path,
+                     void *base)
+{
+    (void)base;
+    if (strncmp(val->value, "http://", 7) != 0 && strncmp(val->value, "https://", 8) != 0)
+        return pawl_config_fail(ld, val, "'%s' must be an http:// or https:// URL", path);
+    return 0;
+}
+
+/* RFC 7230 token characters: what a header name may hold. */
+static int is_token(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr("!#$%&'*+-.^_`|~", *s)))
+            return 0;
+    return 1;
+}
+
+static int parse_headers(struct pawl_config_loader *ld, const struct pawl_node *val,
+                         const char *path, void *base)
+{
+    size_t i;
+
+    (void)base;
+    for (i = 0; i < val->n; i++) {
+        const struct pawl_node *k = val->keys[i], *v = val->items[i];
+        if (!is_token(k->value))
+            return pawl_config_fail(ld, k, "'%s' has an invalid header name '%s'", path,
+                                    k->value);
+        if (!pawl_config_is_string(v))
+            return pawl_config_fail(ld, v, "'%s.%s' must be a string", path, k->value);
+        if (strpbrk(v->value, "\r\n"))
+            return pawl_config_fail(ld, v, "'%s.%s' must not contain a line break", path,
+                                    k->value);
+    }
+    return 0;
+}
+
+/* RFC 6901: "" (the whole document) or "/"-separated reference tokens. */
+static int parse_pointer(struct pawl_config_loader *ld, const struct pawl_node *val,
+                         const char *path, void *base)
+{
+    const char *p;
+
+    (void)base;
+    if (val->value[0] && val->value[0] != '/')
+        return pawl_config_fail(ld, val,
+                                "'%s' must be a JSON pointer: empty or starting with '/' (for "
+                                "example /choices/0/text)",
+                                path);
+    for (p = strchr(val->value, '~'); p; p = strchr(p + 1, '~'))
+        if (p[1] != '0' && p[1] != '1')
+            return pawl_config_fail(ld, val,
+                                    "'%s' has '~' not followed by 0 or 1 (write ~0 for '~' and ~1 "
+                                    "for '/')",
+                                    path);
+    return 0;
+}
+
 #define NUM_ANY .lo = -HUGE_VAL, .hi = HUGE_VAL
 #define TASK(member) PAWL_KEY_FIELD(struct pawl_task_config, member)
+static const struct pawl_config_key price_keys[] = {
+    {.name = "input_per_mtok", .kind = PAWL_KEY_NUMBER, .lo = 0, .hi = HUGE_VAL,
+     TASK(price_input_per_mtok)},
+    {.name = "output_per_mtok", .kind = PAWL_KEY_NUMBER, .lo = 0, .hi = HUGE_VAL,
+     TASK(price_output_per_mtok)},
+    {0}};
+
 static const struct pawl_config_key task_keys[] = {
     {.name = "provider",
      .kind = PAWL_KEY_ENUM,
@@ -75,7 +149,7 @@ static const struct pawl_config_key task_keys[] = {
      .noun = "provider",
      TASK(provider)},
     {.name = "model", .kind = PAWL_KEY_STRING, TASK(model)},
-    {.name = "base_url", .kind = PAWL_KEY_STRING, TASK(base_url)},
+    {.name = "base_url", .kind = PAWL_KEY_STRING, .parse = parse_url, TASK(base_url)},
     {.name = "api_key_env", .kind = PAWL_KEY_STRING, TASK(api_key_env)},
     {.name = "messages",
      .kind = PAWL_KEY_LIST}, /* loaded by pawl_config_parse_task, after the checks */
@@ -83,13 +157,16 @@ static const struct pawl_config_key task_keys[] = {
     {.name = "params", .kind = PAWL_KEY_MAP, .parse = parse_params},
     {.name = "command", .kind = PAWL_KEY_LIST, .parse = parse_command},
     {.name = "output_field", .kind = PAWL_KEY_STRING, TASK(output_field)},
-    /* http and pricing keys, interpreted by later issues */
-    {.name = "url", .kind = PAWL_KEY_ANY},
-    {.name = "method", .kind = PAWL_KEY_ANY},
-    {.name = "headers", .kind = PAWL_KEY_ANY},
-    {.name = "body", .kind = PAWL_KEY_ANY},
-    {.name = "output", .kind = PAWL_KEY_ANY},
-    {.name = "price", .kind = PAWL_KEY_ANY},
+    {.name = "url", .kind = PAWL_KEY_STRING, .parse = parse_url, TASK(url)},
+    {.name = "method",
+     .kind = PAWL_KEY_ENUM,
+     .choices = method_names,
+     .noun = "method",
+     TASK(method)},
+    {.name = "headers", .kind = PAWL_KEY_MAP, .parse = parse_headers},
+    {.name = "body", .kind = PAWL_KEY_ANY}, /* any YAML value; the http provider compiles it */
+    {.name = "output", .kind = PAWL_KEY_STRING, .parse = parse_pointer, TASK(output_pointer)},
+    {.name = "price", .kind = PAWL_KEY_MAP, .sub = price_keys},
     {.name = "timeout", .kind = PAWL_KEY_ANY},
     {0}};
 
@@ -216,6 +293,10 @@ int pawl_config_parse_task(struct pawl_config_loader *ld, const struct pawl_node
         if (provider_needs[i].needs_messages && !messages && !prompt)
             return pawl_config_fail(ld, val, "provider '%s' needs 'messages' or 'prompt'",
                                     t->provider);
+        if (provider_needs[i].needs_model && !t->model)
+            return pawl_config_fail(ld, val, "provider '%s' needs 'model'", t->provider);
+        if (provider_needs[i].needs_url && !t->url)
+            return pawl_config_fail(ld, val, "provider '%s' needs 'url'", t->provider);
     }
     if (messages)
         return load_messages(ld, messages);

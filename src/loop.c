@@ -1,5 +1,6 @@
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "pawl/alloc.h"
+#include "loop_impl.h"
 #include "pawl/loop.h"
 
 /* How much of an agent's stderr is kept for the error message. */
@@ -31,14 +33,6 @@ struct proc {
     void *ctx;
 };
 
-struct pawl_loop {
-    CURLM *multi;
-    struct proc **procs;
-    size_t n_procs, alloc_procs;
-    struct curl_waitfd *fds;
-    size_t alloc_fds;
-};
-
 long pawl_loop_now_ms(void)
 {
     struct timespec ts;
@@ -50,6 +44,7 @@ struct pawl_loop *pawl_loop_new(void)
 {
     struct pawl_loop *loop = pawl_xcalloc(1, sizeof(*loop));
     loop->multi = curl_multi_init();
+    loop->rng = (uint64_t)pawl_loop_now_ms() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
     if (!loop->multi) {
         fprintf(stderr, "pawl: cannot initialise libcurl\n");
         abort();
@@ -64,7 +59,7 @@ void *pawl_loop_curl_multi(struct pawl_loop *loop)
 
 size_t pawl_loop_pending(const struct pawl_loop *loop)
 {
-    return loop->n_procs;
+    return loop->n_procs + loop->n_xfers;
 }
 
 static void close_fd(int *fd)
@@ -103,6 +98,7 @@ void pawl_loop_cancel_all(struct pawl_loop *loop)
         loop->procs[i]->cancelled = 1;
         kill_group(loop->procs[i]);
     }
+    pawl_http_cancel_all(loop);
 }
 
 void pawl_loop_free(struct pawl_loop *loop)
@@ -120,6 +116,7 @@ void pawl_loop_free(struct pawl_loop *loop)
     }
     free(loop->procs);
     free(loop->fds);
+    pawl_http_free_all(loop);
     curl_multi_cleanup(loop->multi);
     free(loop);
 }
@@ -398,6 +395,11 @@ int pawl_loop_step(struct pawl_loop *loop, int max_wait_ms, struct pawl_error *e
     }
     if (awaiting_reap && wait > REAP_POLL_MS)
         wait = REAP_POLL_MS;
+    {
+        long timer = pawl_http_next_timer(loop, now);
+        if (timer >= 0 && timer < wait)
+            wait = timer;
+    }
     if (wait < 0)
         wait = 0;
 
@@ -406,6 +408,7 @@ int pawl_loop_step(struct pawl_loop *loop, int max_wait_ms, struct pawl_error *e
         return pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "event loop failed: %s",
                               curl_multi_strerror(mc));
     curl_multi_perform(loop->multi, &running);
+    pawl_http_process(loop);
 
     now = pawl_loop_now_ms();
     for (i = 0; i < loop->n_procs; i++) {

@@ -12,6 +12,9 @@ static const struct pawl_provider_ops *const providers[] = {
     &pawl_provider_exec_ops,
     &pawl_provider_echo_ops,
     &pawl_provider_outputs_ops,
+    &pawl_provider_openai_ops,
+    &pawl_provider_anthropic_ops,
+    &pawl_provider_http_ops,
 };
 
 const struct pawl_provider_ops *pawl_provider_find(const char *name)

@@ -60,6 +60,37 @@ static void score_trial(struct runner *r, struct pawl_call *call, struct pawl_tr
     json_decref(vars);
 }
 
+/* The first of `names` that `usage` has as a number, or -1. */
+static double usage_count(const json_t *usage, const char *const names[2])
+{
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        const json_t *v = json_object_get(usage, names[i]);
+        if (json_is_number(v))
+            return json_number_value(v);
+    }
+    return -1;
+}
+
+/* `price:` turns token usage into cost, in whichever vocabulary the API used. */
+static void price_call(const struct pawl_task_config *t, struct pawl_trial *tr)
+{
+    static const char *const in_names[2] = {"prompt_tokens", "input_tokens"};
+    static const char *const out_names[2] = {"completion_tokens", "output_tokens"};
+    double in, out;
+
+    if (t->price_input_per_mtok <= 0 && t->price_output_per_mtok <= 0)
+        return;
+    in = usage_count(tr->usage, in_names);
+    out = usage_count(tr->usage, out_names);
+    if (in < 0 && out < 0)
+        return;
+    tr->cost = ((in > 0 ? in : 0) * t->price_input_per_mtok +
+                (out > 0 ? out : 0) * t->price_output_per_mtok) /
+               1e6;
+    tr->has_cost = 1;
+}
+
 static void call_done(struct pawl_call *call)
 {
     struct runner *r = call->owner;
@@ -73,6 +104,9 @@ static void call_done(struct pawl_call *call)
     call->usage = NULL;
     t->cost = call->cost;
     t->has_cost = call->has_cost;
+    t->cached = call->cached;
+    if (!t->has_cost && t->usage)
+        price_call(&side->task->cfg.task, t);
     if (call->error) {
         t->error = pawl_utf8_sanitize(call->error, strlen(call->error), NULL);
         side->errored++;
@@ -228,6 +262,8 @@ static int run_sides(struct runner *r, const struct pawl_run_options *opts,
             call->c = c;
             call->vars = vars[selected];
             call->trial = (unsigned)(k / r->n_sides);
+            /* One cache for both sides: the same request gets the same answer. */
+            call->cache_dir = opts->no_cache ? NULL : cfg->run.cache;
             call->done = call_done;
             call->owner = r;
             r->call_case[idx] = selected;
@@ -235,6 +271,12 @@ static int run_sides(struct runner *r, const struct pawl_run_options *opts,
         selected++;
     }
 
+    for (sd = 0; sd < r->n_sides; sd++) {
+        struct pawl_suite *task = r->sides[sd].task;
+        if (task->provider->ready &&
+            (rc = task->provider->ready(task->provider_state, err)) < 0)
+            goto done;
+    }
     loop = pawl_loop_new();
     while (r->finished < r->n_calls) {
         if (opts->stop && *opts->stop)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pawl/alloc.h"
 #include "pawl/suite.h"
@@ -25,16 +26,36 @@ static void fingerprint_json(char out[65], json_t *doc)
     json_decref(doc);
 }
 
+/* Header names whose values are credentials by convention. */
+static int secret_header(const char *name)
+{
+    static const char *const words[] = {"auth", "key", "token", "secret", "cookie", "password",
+                                        NULL};
+    size_t i, j, n = strlen(name);
+
+    for (i = 0; words[i]; i++)
+        for (j = 0; j + strlen(words[i]) <= n; j++)
+            if (strncasecmp(name + j, words[i], strlen(words[i])) == 0)
+                return 1;
+    return 0;
+}
+
 /*
  * What the candidate is: everything that shapes the calls, never secrets
- * (the key's variable name is configuration, its value is not read here).
+ * (the key's variable name is configuration, its value is not read here;
+ * a credential written into `headers:` with ${VAR} is left out by name).
  */
 static void task_fingerprint(struct pawl_suite *s)
 {
     const struct pawl_task_config *t = &s->cfg.task;
     json_t *doc = pawl_node_to_json(t->node);
-    json_t *msgs = json_array();
+    json_t *msgs = json_array(), *headers = json_object_get(doc, "headers"), *v;
+    const char *name;
     size_t i;
+
+    json_object_foreach(headers, name, v)
+        if (secret_header(name))
+            json_object_set_new(headers, name, json_string("(secret)"));
 
     for (i = 0; i < t->n_messages; i++)
         json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", t->messages[i].role,

@@ -320,3 +320,10 @@ int pawl_template_uses(const struct pawl_template *t, const char *root)
             return 1;
     return 0;
 }
+
+const json_t *pawl_template_sole_value(const struct pawl_template *t, const json_t *vars)
+{
+    if (t->n_parts != 1 || !t->parts[0].segs)
+        return NULL;
+    return resolve(vars, &t->parts[0]);
+}

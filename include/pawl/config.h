@@ -45,6 +45,12 @@ struct pawl_task_config {
     char **command;         /* exec: argv, NULL-terminated; NULL when absent */
     size_t n_command;
     char *output_field;     /* outputs: dataset field holding the output, default "output" */
+    char *url;              /* http: the endpoint */
+    char *method;           /* http: POST (default), PUT, PATCH, GET or DELETE */
+    char *output_pointer;   /* http: JSON pointer to the output in the response, NULL = the body */
+    double price_input_per_mtok;  /* price: per million input tokens; 0 when absent */
+    double price_output_per_mtok; /* per million output tokens */
+    /* `headers` and `body` are read from `node` by the HTTP providers. */
     const struct pawl_node *node; /* the `task` mapping */
     int line, col;
 };

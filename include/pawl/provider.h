@@ -20,13 +20,14 @@
 #include "pawl/loop.h"
 #include "pawl/template.h"
 
-/* Agents' stdout (and later HTTP bodies) beyond this are a per-call error. */
+/* Agents' stdout and HTTP response bodies beyond this are a per-call error. */
 #define PAWL_PROVIDER_MAX_OUTPUT (16u * 1024u * 1024u)
 
 struct pawl_call {
     const struct pawl_case *c;
     const json_t *vars; /* the case's template variables */
     unsigned trial;     /* 0-based trial index */
+    const char *cache_dir; /* response cache directory, or NULL: no cache for this run */
 
     /* Filled by the provider before done(): */
     char *output;       /* heap, NUL-terminated; NULL when error is set */
@@ -36,6 +37,7 @@ struct pawl_call {
     double cost;
     int has_cost;
     char *error;        /* heap message when the call failed */
+    int cached;         /* the answer came from the response cache */
 
     void (*done)(struct pawl_call *call);
     void *owner;        /* the runner's bookkeeping */
@@ -52,6 +54,9 @@ struct pawl_provider_ops {
     int (*init)(void **state, const struct pawl_provider_env *env, struct pawl_error *err);
     /* Validate-time check of one case (e.g. the outputs field exists); may be NULL. */
     int (*check)(const void *state, const struct pawl_case *c, struct pawl_error *err);
+    /* Run-time needs that `validate` must not require (an API key in the
+     * environment); called once before the first call. May be NULL. */
+    int (*ready)(void *state, struct pawl_error *err);
     void (*start)(void *state, struct pawl_loop *loop, struct pawl_call *call);
     void (*free)(void *state);
 };

@@ -26,6 +26,7 @@ struct pawl_run_options {
     long repeat;        /* 0 = config */
     const char *filter; /* fnmatch(3) pattern over case ids, or NULL */
     unsigned shard_index, shard_count; /* 1-based index of count; count 0 = no sharding */
+    int no_cache;       /* bypass run.cache: neither read nor write it */
     volatile sig_atomic_t *stop;
     void (*progress)(void *ctx, size_t done, size_t total);
     void *progress_ctx;

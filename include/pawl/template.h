@@ -43,6 +43,13 @@ int pawl_template_check(const struct pawl_template *t, const json_t *vars,
 /* True when the template uses a variable whose path starts with `root` ("output"). */
 int pawl_template_uses(const struct pawl_template *t, const char *root);
 
+/*
+ * When the template is exactly one variable and no text (`{{input.n}}`), the
+ * value it names (borrowed from `vars`), else NULL. JSON request bodies use
+ * it so that such a field keeps the variable's type instead of a string.
+ */
+const json_t *pawl_template_sole_value(const struct pawl_template *t, const json_t *vars);
+
 void pawl_template_free(struct pawl_template *t);
 
 /* Renders one JSON value the way templates do (strings raw, null empty). */

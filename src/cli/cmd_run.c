@@ -37,12 +37,18 @@ static const char run_help[] =
     "      --allow-dataset-change\n"
     "                        compare with a baseline of another dataset or other scorers\n"
     "                        on the cases both share, instead of refusing (exit 2)\n"
+    "      --no-cache        neither read nor write the response cache (run.cache)\n"
     "  -v, --verbose         list every case, not only failures\n"
     "  -q, --quiet           print nothing unless the gate fails\n"
     "  -h, --help            show this help\n"
     "\n"
     "Report paths given on the command line are relative to the current directory;\n"
     "paths in pawl.yaml are relative to the config file.\n"
+    "\n"
+    "Answers of the openai, anthropic and http providers are cached (run.cache,\n"
+    "default .pawl/cache) by request and trial, so re-running an unchanged suite\n"
+    "makes no model calls; cached calls are marked in the results and left out of\n"
+    "the latency metrics. The API key is never part of a cache entry or its name.\n"
     "\n"
     "examples:\n"
     "  pawl run\n"
@@ -212,6 +218,7 @@ int cmd_run(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'},       {"quiet", no_argument, NULL, 'q'},
         {"baseline", required_argument, NULL, 'b'},
         {"allow-dataset-change", no_argument, NULL, 'a'},
+        {"no-cache", no_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *config = "pawl.yaml", *junit = NULL, *json = NULL, *markdown = NULL;
@@ -279,6 +286,9 @@ int cmd_run(int argc, char **argv)
         case 'a':
             allow_change = 1;
             break;
+        case 'N':
+            opts.no_cache = 1;
+            break;
         case 'q':
             quiet = 1;
             break;
@@ -326,7 +336,7 @@ int cmd_run(int argc, char **argv)
     opts.progress_ctx = &prog;
     rc = base_dir ? pawl_run_execute_paired(&res, &base, &suite, &base_task, &opts, &err)
                   : pawl_run_execute(&res, &suite, &opts, &err);
-    if (rc == PAWL_EUSAGE || rc == PAWL_EIO) {
+    if (rc == PAWL_EUSAGE || rc == PAWL_EIO || rc == PAWL_ECONFIG) {
         status = cli_report_error(&err);
         goto done;
     }

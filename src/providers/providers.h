@@ -7,5 +7,8 @@
 extern const struct pawl_provider_ops pawl_provider_exec_ops;
 extern const struct pawl_provider_ops pawl_provider_echo_ops;
 extern const struct pawl_provider_ops pawl_provider_outputs_ops;
+extern const struct pawl_provider_ops pawl_provider_openai_ops;
+extern const struct pawl_provider_ops pawl_provider_anthropic_ops;
+extern const struct pawl_provider_ops pawl_provider_http_ops;
 
 #endif

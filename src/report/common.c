@@ -47,8 +47,14 @@ void pawl_report_put_fixed(struct pawl_buf *b, const char *metric, double v)
         pawl_buf_puts(b, "n/a");
         return;
     }
-    /* Latencies read best as whole milliseconds, scores with three decimals. */
-    pawl_buf_printf(b, is_ms(metric) ? "%.0f" : "%.3f", v);
+    /* Latencies and token counts read best whole, cost down to a millionth of a
+     * dollar (one cheap call), scores with three decimals. */
+    if (metric && strcmp(metric, "cost_total") == 0)
+        pawl_buf_printf(b, "%.6f", v);
+    else if (is_ms(metric) || (metric && strcmp(metric, "tokens_total") == 0))
+        pawl_buf_printf(b, "%.0f", v);
+    else
+        pawl_buf_printf(b, "%.3f", v);
     point_decimals(b, start);
 }
 

@@ -79,6 +79,7 @@ sections = {
     "root_keys": "Top-level keys",
     "dataset_keys": "`dataset`",
     "task_keys": "`task`",
+    "price_keys": "`task`",
     "message_keys": "`task.messages`",
     "scorer_keys": "`scorers`",
     "run_keys": "`run`",
