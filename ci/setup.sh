@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages pawl builds and tests with, if any are missing.
 # Idempotent and quiet when everything is present. `--build-only`: just what
-# building needs. Needs root (or sudo) only
-# when something has to be installed.
+# building needs; `--bench`: the test packages plus what bench/run.sh measures
+# with. Needs root (or sudo) only when something has to be installed.
 set -eu
 
 # What building pawl needs; `--build-only` stops there (the GitHub Action uses it).
@@ -12,7 +12,12 @@ libpcre2-dev libssl-dev libutf8proc-dev libcsv-dev"
 # What the test suite needs besides.
 if [ "${1:-}" != --build-only ]; then
     packages="$packages check libsubunit-dev libmicrohttpd-dev
-libxml2-utils python3 python3-junitparser xmlstarlet shellcheck python3-yaml"
+libxml2-utils python3 python3-junitparser xmlstarlet shellcheck python3-yaml
+curl python3-jsonschema"
+fi
+# The benchmark's load generator and GNU time (wall, CPU and peak RSS of a process).
+if [ "${1:-}" = --bench ]; then
+    packages="$packages wrk time"
 fi
 
 missing=""

@@ -134,6 +134,92 @@ normalize_summary() { # normalize_summary FILE: FILE with the latency metrics as
     sed -E 's/^(\| latency\\_(mean|p50|p95)\\_ms \| )[0-9]+ \|/\1N |/' "$1"
 }
 
+# The mock LLM server (tests/support/README.md). Nothing cleans up after a test but the
+# test itself, so start_mock installs an EXIT trap (and INT/TERM traps that exit through
+# it) that stops every mock still running, however the script ends.
+_mock_started="" # "PID:STDERR-FILE" for each running mock
+
+_mock_alive() { # _mock_alive PID: running (an exited child stays a zombie until waited for)
+    local state
+    [ -r "/proc/$1/stat" ] || { kill -0 "$1" 2>/dev/null; return; }
+    read -r _ _ state _ <"/proc/$1/stat" 2>/dev/null || return 1
+    [ "$state" != Z ]
+}
+
+_mock_cleanup() {
+    local entry pid i
+    for entry in $_mock_started; do
+        pid=${entry%%:*}
+        kill -TERM "$pid" 2>/dev/null || true
+        i=0
+        while _mock_alive "$pid" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    _mock_started=""
+}
+
+# start_mock [ARGS...]: starts $PAWL_MOCK with ARGS in the background and exports
+# MOCK_PORT, MOCK_PID and MOCK_URL (http://127.0.0.1:PORT). Ends the test as failed if
+# no port arrives within 5 s.
+start_mock() {
+    : "${PAWL_MOCK:?PAWL_MOCK must point at the pawl-mockllm binary}"
+    local out i=0 st=0
+    out=$(mktemp "$PAWL_TMP/mock.XXXXXX")
+    "$PAWL_MOCK" "$@" >"$out" 2>"$out.err" </dev/null &
+    MOCK_PID=$!
+    _mock_started="$_mock_started $MOCK_PID:$out.err"
+    if [ -z "${_mock_trapped:-}" ]; then
+        _mock_trapped=1
+        trap _mock_cleanup EXIT
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+    fi
+    MOCK_PORT=""
+    until IFS= read -r MOCK_PORT <"$out" 2>/dev/null; do
+        if ! _mock_alive "$MOCK_PID"; then
+            wait "$MOCK_PID" || st=$?
+            fail "mock server exited with status $st before printing its port: $(cat "$out.err")"
+            finish
+        fi
+        if [ $i -ge 50 ]; then
+            fail "mock server printed no port within 5 s: $PAWL_MOCK $*"
+            finish
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    case $MOCK_PORT in
+    '' | *[!0-9]*) fail "mock server printed '$MOCK_PORT', not a port"; finish ;;
+    esac
+    MOCK_URL="http://127.0.0.1:$MOCK_PORT"
+    export MOCK_PORT MOCK_PID MOCK_URL
+}
+
+# stop_mock [PID]: stops the mock (default $MOCK_PID) with SIGTERM; the test fails unless
+# it exits 0 within 10 s with no sanitizer report.
+stop_mock() {
+    local pid=${1:-${MOCK_PID:-}} entry err="" rest="" i=0 st=0
+    [ -n "$pid" ] || return 0
+    for entry in $_mock_started; do
+        if [ "${entry%%:*}" = "$pid" ]; then err=${entry#*:}; else rest="$rest $entry"; fi
+    done
+    _mock_started=$rest
+    tests_run=$((tests_run + 1))
+    kill -TERM "$pid" 2>/dev/null || true
+    while _mock_alive "$pid" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    if _mock_alive "$pid"; then
+        kill -KILL "$pid" 2>/dev/null || true
+        fail "mock server did not stop within 10 s of SIGTERM"
+    fi
+    wait "$pid" 2>/dev/null || st=$?
+    [ "$st" -eq 0 ] || fail "mock server exited with status $st"
+    if [ -n "$err" ] && grep -q 'Sanitizer\|runtime error:' "$err"; then
+        fail "sanitizer report from the mock server"
+        cat "$err" >&2
+    fi
+}
+
 finish() {
     if [ "$tests_failed" -ne 0 ]; then
         echo "$tests_failed of $tests_run checks failed" >&2
