@@ -119,6 +119,9 @@ int pawl_suite_load(struct pawl_suite *out, const char *config_path, struct pawl
     out->env.messages = out->messages;
     out->env.n_messages = out->n_messages;
     if ((rc = out->provider->init(&out->provider_state, &out->env, err)) < 0) {
+        /* init may have built part of its state before failing. */
+        if (out->provider_state && out->provider->free)
+            out->provider->free(out->provider_state);
         out->provider = NULL;
         return rc;
     }

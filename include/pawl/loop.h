@@ -53,14 +53,14 @@ void pawl_loop_spawn(struct pawl_loop *loop, char *const argv[], const char *cwd
                      const char *input, size_t input_len, long timeout_ms, size_t max_out,
                      pawl_proc_done_fn done, void *ctx);
 
-/* Number of children still in flight. (HTTP transfers will be counted when the
- * HTTP providers add them through the loop.) */
+/* Calls still in flight: children, and HTTP transfers running or waiting to retry (http.h). */
 size_t pawl_loop_pending(const struct pawl_loop *loop);
 
 /* Waits up to `max_wait_ms` for progress and dispatches completions. */
 int pawl_loop_step(struct pawl_loop *loop, int max_wait_ms, struct pawl_error *err);
 
-/* Kills every child (SIGKILL to its process group); their callbacks run with signal set. */
+/* Kills every child (SIGKILL to its process group); their callbacks run with signal set.
+ * HTTP transfers are stopped and complete at once, marked cancelled. */
 void pawl_loop_cancel_all(struct pawl_loop *loop);
 
 /* Monotonic milliseconds. */

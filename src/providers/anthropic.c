@@ -48,7 +48,7 @@ static int anthropic_init(void **state, const struct pawl_provider_env *env,
 static int anthropic_check(const void *state, const struct pawl_case *c, struct pawl_error *err)
 {
     json_t *vars = pawl_case_vars(c);
-    int rc = pawl_remote_check(state, vars, err);
+    int rc = pawl_remote_check(state, c, vars, err);
 
     json_decref(vars);
     return rc;

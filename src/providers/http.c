@@ -183,7 +183,7 @@ static int http_check(const void *state, const struct pawl_case *c, struct pawl_
     char *why = NULL, *body;
     int rc;
 
-    if ((rc = pawl_remote_check(&h->remote, vars, err)) < 0)
+    if ((rc = pawl_remote_check(&h->remote, c, vars, err)) < 0)
         goto done;
     memset(&call, 0, sizeof(call));
     call.c = c;

@@ -37,7 +37,7 @@ static int openai_init(void **state, const struct pawl_provider_env *env, struct
 static int openai_check(const void *state, const struct pawl_case *c, struct pawl_error *err)
 {
     json_t *vars = pawl_case_vars(c);
-    int rc = pawl_remote_check(state, vars, err);
+    int rc = pawl_remote_check(state, c, vars, err);
 
     json_decref(vars);
     return rc;

@@ -72,14 +72,18 @@ int pawl_remote_init(struct pawl_remote *r, const struct pawl_provider_env *env,
     return 0;
 }
 
-int pawl_remote_check(const struct pawl_remote *r, const json_t *vars, struct pawl_error *err)
+int pawl_remote_check(const struct pawl_remote *r, const struct pawl_case *c, const json_t *vars,
+                      struct pawl_error *err)
 {
+    struct pawl_error inner;
     size_t i;
-    int rc;
 
+    pawl_error_init(&inner);
     for (i = 0; i < r->n_headers; i++)
-        if ((rc = pawl_template_check(r->headers[i].value, vars, err)) < 0)
-            return rc;
+        if (pawl_template_check(r->headers[i].value, vars, &inner) < 0)
+            return pawl_error_set(err, inner.code, inner.source, inner.line, inner.col,
+                                  "%s (case '%s' at %s:%d)", inner.msg, c->id,
+                                  r->env->cfg->dataset.path, c->line);
     return 0;
 }
 

@@ -46,8 +46,9 @@ typedef int (*pawl_remote_parse_fn)(const void *state, struct pawl_call *call, c
 /* Compiles `headers:` from the task node; kind and url are the provider's. */
 int pawl_remote_init(struct pawl_remote *r, const struct pawl_provider_env *env, const char *kind,
                      const char *url, struct pawl_error *err);
-/* Validate-time: every header template resolves for the case's variables. */
-int pawl_remote_check(const struct pawl_remote *r, const json_t *vars, struct pawl_error *err);
+/* Validate-time: every header template resolves for case `c` (whose variables are `vars`). */
+int pawl_remote_check(const struct pawl_remote *r, const struct pawl_case *c, const json_t *vars,
+                      struct pawl_error *err);
 /* Reads the API key from the environment; a missing key is PAWL_ECONFIG. */
 int pawl_remote_ready(struct pawl_remote *r, struct pawl_error *err);
 /* Adds a header the provider needs, formatted ("x-api-key: %s"). */
