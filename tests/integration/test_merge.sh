@@ -3,7 +3,8 @@
 # not belong together are refused; the merged file renders with pawl report.
 #
 # The candidate is a deterministic exec agent (its answer depends only on the
-# case), standing in for the mock LLM server: every run sees the same outputs.
+# case), and at the end the openai provider against the mock LLM server, whose
+# answers depend only on the request: every run sees the same outputs.
 . "$(dirname "$0")/lib.sh"
 set -e
 cd "$PAWL_TMP"
@@ -259,6 +260,42 @@ grep -qx "exit-code=$status" gh/output || fail "merge writes the exit-code outpu
 test -s gh/summary || fail "merge appends the step summary"
 tests_run=$((tests_run + 1))
 grep -q '^::stop-commands::[0-9a-f]\{32\}$' gh/stdout || fail "the report is printed with workflow commands stopped"
+
+# ---- the same through an HTTP provider: four shards against the mock server ----
+mkdir -p http
+cat >http/rules.json <<'JSON'
+{"rules": [{"match": "n=1", "reply": "I do not know"}, {"match": "n=2", "reply": "I do not know"}]}
+JSON
+start_mock --rules http/rules.json --log http/mock.log
+cp cases.jsonl http/
+cat >http/pawl.yaml <<YAML
+version: 1
+name: merge-http
+dataset: {path: cases.jsonl}
+task:
+  provider: openai
+  model: m
+  base_url: $MOCK_URL/v1
+  messages: [{role: user, content: "n={{input.n}} answer {{input.n}}"}]
+  price: {input_per_mtok: 1, output_per_mtok: 4}
+scorers: [{name: correct, type: contains, value: "{{expected_output}}"}]
+run: {concurrency: 8}
+gate: {rules: [{metric: correct, min: 0.5}, {metric: cost_total, max: 1}]}
+YAML
+run_pawl run -q -c http/pawl.yaml --no-cache --json http/all.json
+http_status=$status
+expect_status 1 "unsharded HTTP run: the cases the mock does not know fail pass_rate"
+for i in 1 2 3 4; do
+    run_pawl run -q -c http/pawl.yaml --no-cache --shard "$i/4" --json "http/s$i.json"
+done
+run_pawl merge -c http/pawl.yaml http/s1.json http/s2.json http/s3.json http/s4.json -o http/merged.json
+expect_status "$http_status" "merge of the HTTP shards exits as the unsharded run did"
+expect_same http/all.json http/merged.json "HTTP shards merged equal the unsharded run, usage and cost included"
+expect_eq "$(json_get http/merged.json '[len(d["cases"]), d["metrics"]["cost_total"]["mean"] > 0, d["cases"][1]["trials"][0]["output"]]')" \
+    "[40, True, 'I do not know']" "the merged run has every case, its cost and the mock's answers"
+expect_eq "$(/usr/bin/python3 "$PAWL_SRC/tests/support/mocklog.py" count http/mock.log)" 80 \
+    "the mock answered every case twice: once unsharded, once in a shard"
+stop_mock
 
 run_pawl merge --help
 expect_status 0 "help"
