@@ -65,63 +65,95 @@ done:
     return rc;
 }
 
-int pawl_fs_write_atomic(const char *path, const void *data, size_t len,
-                         struct pawl_error *err)
+int pawl_fs_atomic_open(struct pawl_fs_atomic *a, const char *path, struct pawl_error *err)
 {
-    char *dir = pawl_xstrdup(path), *slash, *tmp = NULL;
-    const char *p = data;
-    int fd = -1, rc = 0;
+    char *dir = pawl_xstrdup(path), *slash;
+    int rc = 0;
 
+    memset(a, 0, sizeof(*a));
+    a->fd = -1;
     slash = strrchr(dir, '/');
     if (slash && slash != dir) {
         *slash = '\0';
         if ((rc = pawl_fs_mkdirs(dir, err)) < 0)
             goto done;
     }
-    tmp = pawl_xasprintf("%s.tmp.XXXXXX", path);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
+    a->tmp = pawl_xasprintf("%s.tmp.XXXXXX", path);
+    a->fd = mkstemp(a->tmp);
+    if (a->fd < 0) {
         rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", path,
                             strerror(errno));
-        free(tmp);
-        tmp = NULL;
+        free(a->tmp);
+        a->tmp = NULL;
         goto done;
     }
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
+    a->path = pawl_xstrdup(path);
+done:
+    free(dir);
+    return rc;
+}
+
+void pawl_fs_atomic_write(struct pawl_fs_atomic *a, const void *data, size_t len)
+{
+    const char *p = data;
+
+    while (len > 0 && !a->errnum) {
+        ssize_t n = write(a->fd, p, len);
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", path,
-                                strerror(errno));
-            goto done;
+            if (errno != EINTR)
+                a->errnum = errno;
+            continue;
         }
         p += n;
         len -= (size_t)n;
     }
-    if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", path,
+}
+
+void pawl_fs_atomic_abort(struct pawl_fs_atomic *a)
+{
+    if (a->fd >= 0)
+        close(a->fd);
+    if (a->tmp)
+        unlink(a->tmp);
+    free(a->tmp);
+    free(a->path);
+    memset(a, 0, sizeof(*a));
+    a->fd = -1;
+}
+
+int pawl_fs_atomic_commit(struct pawl_fs_atomic *a, int durable, struct pawl_error *err)
+{
+    int rc = 0;
+
+    if (!a->errnum && (fchmod(a->fd, 0644) < 0 || (durable && fsync(a->fd) < 0)))
+        a->errnum = errno;
+    if (close(a->fd) < 0 && !a->errnum)
+        a->errnum = errno;
+    a->fd = -1;
+    if (a->errnum) {
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", a->path,
+                            strerror(a->errnum));
+    } else if (rename(a->tmp, a->path) < 0) {
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot replace '%s': %s", a->path,
                             strerror(errno));
-        goto done;
+    } else {
+        free(a->tmp);
+        a->tmp = NULL;
     }
-    if (close(fd) < 0) {
-        fd = -1;
-        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", path,
-                            strerror(errno));
-        goto done;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0)
-        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot replace '%s': %s", path,
-                            strerror(errno));
-done:
-    if (fd >= 0)
-        close(fd);
-    if (tmp && rc < 0)
-        unlink(tmp);
-    free(tmp);
-    free(dir);
+    pawl_fs_atomic_abort(a);
     return rc;
+}
+
+int pawl_fs_write_atomic(const char *path, const void *data, size_t len,
+                         struct pawl_error *err)
+{
+    struct pawl_fs_atomic a;
+    int rc;
+
+    if ((rc = pawl_fs_atomic_open(&a, path, err)) < 0)
+        return rc;
+    pawl_fs_atomic_write(&a, data, len);
+    return pawl_fs_atomic_commit(&a, 1, err);
 }
 
 char *pawl_fs_join_dir(const char *file_in_base_dir, const char *rel)

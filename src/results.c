@@ -199,7 +199,8 @@ static json_t *rule_to_json(const struct pawl_rule_result *g)
     return o;
 }
 
-json_t *pawl_results_to_json(const struct pawl_results *r)
+/* The document; with `cases_placeholder`, "cases" holds a marker string instead of the cases. */
+static json_t *results_doc(const struct pawl_results *r, int cases_placeholder)
 {
     json_t *doc = json_object(), *run, *git, *ds, *fp, *arr, *metrics;
     size_t i, pass_k = pawl_results_pass_k(r);
@@ -242,10 +243,15 @@ json_t *pawl_results_to_json(const struct pawl_results *r)
         json_array_append_new(arr, pawl_json_str(r->scorer_names[i]));
     json_object_set_new(doc, "scorers", arr);
 
-    arr = json_array();
-    for (i = 0; i < r->n_cases; i++)
-        json_array_append_new(arr, case_to_json(r, &r->cases[i]));
-    json_object_set_new(doc, "cases", arr);
+    if (cases_placeholder) {
+        /* A NUL is only ever written escaped, so the dump shows `"\u0000pawl-cases"`. */
+        json_object_set_new(doc, "cases", json_stringn("\0pawl-cases", 11));
+    } else {
+        arr = json_array();
+        for (i = 0; i < r->n_cases; i++)
+            json_array_append_new(arr, case_to_json(r, &r->cases[i]));
+        json_object_set_new(doc, "cases", arr);
+    }
 
     metrics = json_object();
     for (i = 0; i < r->n_metrics; i++) {
@@ -274,25 +280,76 @@ json_t *pawl_results_to_json(const struct pawl_results *r)
     return doc;
 }
 
+json_t *pawl_results_to_json(const struct pawl_results *r)
+{
+    return results_doc(r, 0);
+}
+
+#define RESULTS_DUMP_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(12))
+/* The marker as dumped: no string value can hold it, since a quote inside one is escaped. */
+#define CASES_MARK "\"cases\": \"\\u0000pawl-cases\""
+#define FLUSH_AT (256 * 1024)
+
+/* Appends `text` with every line break followed by `indent` spaces. */
+static void put_indented(struct pawl_buf *b, const char *text, int indent)
+{
+    const char *nl;
+
+    while ((nl = strchr(text, '\n')) != NULL) {
+        pawl_buf_add(b, text, (size_t)(nl - text + 1));
+        pawl_buf_printf(b, "%*s", indent, "");
+        text = nl + 1;
+    }
+    pawl_buf_puts(b, text);
+}
+
+/*
+ * Writes what json_dumps(pawl_results_to_json(r), RESULTS_DUMP_FLAGS) would,
+ * byte for byte, without building the whole document: the cases are dumped
+ * one at a time into the file, so memory stays that of one case.
+ */
 int pawl_results_write(const struct pawl_results *r, const char *path, struct pawl_error *err)
 {
-    json_t *doc = NULL;
-    char *text = NULL;
+    json_t *doc = results_doc(r, 1), *c;
+    char *text = NULL, *mark, *ctext;
     struct pawl_buf b = PAWL_BUF_INIT;
-    int rc = 0;
+    struct pawl_fs_atomic out;
+    size_t i;
+    int rc;
 
-    doc = pawl_results_to_json(r);
-    text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
-    if (!text) {
-        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot serialise results for '%s'", path);
-        goto done;
-    }
-    pawl_buf_puts(&b, text);
-    pawl_buf_putc(&b, '\n');
-    rc = pawl_fs_write_atomic(path, b.ptr, b.len, err);
-done:
-    free(text);
+    text = json_dumps(doc, RESULTS_DUMP_FLAGS);
     json_decref(doc);
+    mark = text ? strstr(text, CASES_MARK) : NULL;
+    if (!mark) {
+        free(text);
+        return pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot serialise results for '%s'",
+                              path);
+    }
+    if ((rc = pawl_fs_atomic_open(&out, path, err)) < 0) {
+        free(text);
+        return rc;
+    }
+    pawl_buf_add(&b, text, (size_t)(mark - text));
+    pawl_buf_puts(&b, r->n_cases ? "\"cases\": [" : "\"cases\": []");
+    for (i = 0; i < r->n_cases; i++) {
+        c = case_to_json(r, &r->cases[i]);
+        ctext = json_dumps(c, RESULTS_DUMP_FLAGS);
+        json_decref(c);
+        pawl_buf_puts(&b, i ? ",\n    " : "\n    ");
+        put_indented(&b, ctext ? ctext : "null", 4);
+        free(ctext);
+        if (b.len >= FLUSH_AT) {
+            pawl_fs_atomic_write(&out, b.ptr, b.len);
+            pawl_buf_reset(&b);
+        }
+    }
+    if (r->n_cases)
+        pawl_buf_puts(&b, "\n  ]");
+    pawl_buf_puts(&b, mark + strlen(CASES_MARK));
+    pawl_buf_putc(&b, '\n');
+    pawl_fs_atomic_write(&out, b.ptr, b.len);
+    rc = pawl_fs_atomic_commit(&out, 1, err);
+    free(text);
     pawl_buf_release(&b);
     return rc;
 }

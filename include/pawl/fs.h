@@ -22,6 +22,22 @@ int pawl_fs_read(struct pawl_buf *out, const char *path, const char *display, si
 int pawl_fs_write_atomic(const char *path, const void *data, size_t len,
                          struct pawl_error *err);
 
+/*
+ * The same in steps, for files written as they are produced (a results file
+ * of many cases): open a temporary file beside `path`, write to it (an error
+ * is kept and reported by commit), then commit (rename over `path`; with
+ * `durable`, fsync first) or abort (remove it). Commit always releases `a`.
+ */
+struct pawl_fs_atomic {
+    int fd;
+    char *tmp, *path;
+    int errnum; /* first write error */
+};
+int pawl_fs_atomic_open(struct pawl_fs_atomic *a, const char *path, struct pawl_error *err);
+void pawl_fs_atomic_write(struct pawl_fs_atomic *a, const void *data, size_t len);
+int pawl_fs_atomic_commit(struct pawl_fs_atomic *a, int durable, struct pawl_error *err);
+void pawl_fs_atomic_abort(struct pawl_fs_atomic *a);
+
 /* mkdir -p of every directory in `dir`. */
 int pawl_fs_mkdirs(const char *dir, struct pawl_error *err);
 

@@ -136,6 +136,40 @@ START_TEST(test_round_trip_rich)
 }
 END_TEST
 
+/* The file is streamed case by case; it must be exactly the whole document's dump. */
+START_TEST(test_streamed_equals_document)
+{
+    struct pawl_results r;
+    struct pawl_error err;
+    char *path = pawl_test_tmp_path(TMP, "streamed.json"), *got, *want;
+    json_t *doc;
+    size_t n;
+    int empty;
+
+    for (empty = 0; empty <= 1; empty++) {
+        pawl_error_init(&err);
+        fx_rich(&r);
+        n = r.n_cases;
+        if (empty)
+            r.n_cases = 0; /* no cases at all: "cases": [] */
+        PAWL_ASSERT_OK(pawl_results_write(&r, path, &err), &err);
+        got = pawl_test_read_file(path);
+        doc = pawl_results_to_json(&r);
+        want = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+        ck_assert_ptr_nonnull(want);
+        ck_assert_uint_eq(strlen(got), strlen(want) + 1);
+        ck_assert(strncmp(got, want, strlen(want)) == 0);
+        ck_assert(strstr(got, empty ? "\"cases\": []," : "\"cases\": [\n    {\n      \"id\"") != NULL);
+        free(want);
+        free(got);
+        json_decref(doc);
+        r.n_cases = n;
+        pawl_results_release(&r);
+    }
+    free(path);
+}
+END_TEST
+
 /* Key order and the value encodings the brief fixes, on a one-case run. */
 START_TEST(test_shape)
 {
@@ -398,6 +432,7 @@ static Suite *results_suite(void)
     tcase_add_test(tc, test_golden_basic);
     tcase_add_test(tc, test_round_trip_rich);
     tcase_add_test(tc, test_shape);
+    tcase_add_test(tc, test_streamed_equals_document);
     tcase_add_test(tc, test_invalid_utf8_output);
     tcase_add_test(tc, test_metric_lookup);
     tcase_add_loop_test(tc, test_malformed, 0, sizeof(mutations) / sizeof(mutations[0]));
