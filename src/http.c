@@ -261,7 +261,14 @@ void pawl_http_start(struct pawl_loop *loop, const struct pawl_http_request *req
     x->loop = loop;
     x->method = pawl_xstrdup(req->method ? req->method : "POST");
     x->url = pawl_xstrdup(req->url);
-    x->origin = origin_of(req->url);
+    /* Parsing the URL costs more than the rest of starting a transfer: remember the last. */
+    if (!loop->last_url || strcmp(loop->last_url, req->url) != 0) {
+        free(loop->last_url);
+        free(loop->last_origin);
+        loop->last_url = pawl_xstrdup(req->url);
+        loop->last_origin = origin_of(req->url);
+    }
+    x->origin = pawl_xstrdup(loop->last_origin);
     if (req->body) {
         x->body = pawl_xmalloc(req->body_len + 1);
         if (req->body_len)
@@ -474,5 +481,7 @@ void pawl_http_free_all(struct pawl_loop *loop)
     free(loop->xfers);
     free(loop->idle);
     free(loop->answered);
+    free(loop->last_url);
+    free(loop->last_origin);
     loop->n_xfers = loop->n_idle = loop->n_answered = 0;
 }

@@ -49,6 +49,48 @@ json_t *pawl_json_str(const char *s)
     return j ? j : json_string("");
 }
 
+void pawl_json_put_string(struct pawl_buf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *clean = NULL;
+    const char *p, *end, *run;
+
+    if (!pawl_utf8_valid(s, len)) {
+        clean = pawl_utf8_sanitize(s, len, &len);
+        s = clean;
+    }
+    pawl_buf_putc(b, '"');
+    for (p = run = s, end = s + len; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+        const char *esc = NULL;
+        char u[7];
+
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        pawl_buf_add(b, run, (size_t)(p - run));
+        run = p + 1;
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default:
+            memcpy(u, "\\u00", 4);
+            u[4] = hex[c >> 4];
+            u[5] = hex[c & 15];
+            u[6] = '\0';
+            esc = u;
+        }
+        pawl_buf_puts(b, esc);
+    }
+    pawl_buf_add(b, run, (size_t)(p - run));
+    pawl_buf_putc(b, '"');
+    free(clean);
+}
+
 json_t *pawl_json_real(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();

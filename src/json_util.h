@@ -31,11 +31,41 @@ const char *pawl_json_kind(const json_t *v);
  */
 json_t *pawl_json_str(const char *s);
 
+/*
+ * Appends `s[0..len)` as a JSON string literal, escaped exactly as jansson's
+ * json_dumps() escapes it (so text built this way equals a dumped tree).
+ * Invalid UTF-8 and NUL bytes become U+FFFD first.
+ */
+void pawl_json_put_string(struct pawl_buf *b, const char *s, size_t len);
+
 /* JSON has no NaN or infinity: null stands for them and reads back as NaN. */
 json_t *pawl_json_real(double v);
 
 /* [lo, hi], each a pawl_json_real(). */
 json_t *pawl_json_interval(double lo, double hi);
+
+/* ---- scanning without a tree (json_scan.c) ---- */
+
+/* Where a value is in a JSON text: its bytes, as written. */
+struct pawl_json_span {
+    const char *ptr;
+    size_t len;
+    int found;
+};
+
+/*
+ * Checks `text` is one JSON document, as strictly as jansson's json_loadb()
+ * with JSON_DECODE_ANY, and sets out[i] to the value at pointers[i] (RFC 6901,
+ * e.g. "/choices/0/message/content"; "" is the document). Returns 0, or -1
+ * (every span cleared) when the text is not JSON or nests deeper than 256:
+ * callers then ask jansson, which also says why.
+ */
+int pawl_json_scan(const char *text, size_t len, const char *const *pointers, size_t n,
+                   struct pawl_json_span *out);
+
+/* The decoded text of a span holding a string (heap, NUL-terminated; *out_len
+ * without the NUL), or NULL when it holds something else. */
+char *pawl_json_span_string(const struct pawl_json_span *span, size_t *out_len);
 
 /* ---- strict reading ---- */
 

@@ -28,6 +28,7 @@ struct pawl_loop {
     char **answered;               /* origins that have answered on this loop */
     size_t n_answered, alloc_answered;
     uint64_t rng;                  /* jitter for retry waits */
+    char *last_url, *last_origin;  /* origin_of() of the last URL started */
 };
 
 /* Milliseconds until the earliest retry is due (0 if overdue), or -1 when none waits. */

@@ -295,9 +295,12 @@ static void put_indented(struct pawl_buf *b, const char *text, int indent)
 {
     const char *nl;
 
+    static const char spaces[] = "        ";
+
     while ((nl = strchr(text, '\n')) != NULL) {
         pawl_buf_add(b, text, (size_t)(nl - text + 1));
-        pawl_buf_printf(b, "%*s", indent, "");
+        pawl_buf_add(b, spaces, (size_t)indent < sizeof(spaces) - 1 ? (size_t)indent
+                                                                      : sizeof(spaces) - 1);
         text = nl + 1;
     }
     pawl_buf_puts(b, text);
