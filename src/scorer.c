@@ -608,10 +608,24 @@ int pawl_scorer_fold(char **out, size_t *out_len, const char *s, size_t len)
     utf8proc_uint8_t *dst = NULL;
     utf8proc_ssize_t n;
 
+    size_t i;
+
     *out = NULL;
     *out_len = 0;
     if (len > (size_t)-1 / 2)
         return -1;
+    /* ASCII folds to its lower case and composes with nothing: skip utf8proc's
+     * decompose-fold-recompose pipeline, the costliest step of scoring a case. */
+    for (i = 0; i < len && !((unsigned char)s[i] & 0x80); i++)
+        ;
+    if (i == len) {
+        *out = pawl_xmalloc(len + 1);
+        for (i = 0; i < len; i++)
+            (*out)[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+        (*out)[len] = '\0';
+        *out_len = len;
+        return 0;
+    }
     n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &dst,
                      UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
     if (n < 0)

@@ -6,6 +6,8 @@
 #include "helpers.h"
 #include "pawl/node.h"
 #include "pawl/scorer.h"
+#include "scorer_impl.h"
+#include <utf8proc.h>
 
 /* Builds a scorer the way the config module hands it over: name/type strings plus the node. */
 static int make_scorer(struct pawl_scorer **out, struct pawl_node **root, const char *yaml,
@@ -500,6 +502,27 @@ START_TEST(test_score_helpers)
 }
 END_TEST
 
+/* The ASCII shortcut of case folding gives what utf8proc gives, for every ASCII byte. */
+START_TEST(test_fold_ascii_matches_utf8proc)
+{
+    char text[128], *fast;
+    utf8proc_uint8_t *slow = NULL;
+    size_t n, i;
+    utf8proc_ssize_t m;
+
+    for (i = 0; i < 128; i++)
+        text[i] = (char)i;
+    ck_assert_int_eq(pawl_scorer_fold(&fast, &n, text, 128), 0);
+    m = utf8proc_map((const utf8proc_uint8_t *)text, 128, &slow,
+                     UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+    ck_assert_int_eq(m, 128);
+    ck_assert_uint_eq(n, 128);
+    ck_assert(memcmp(fast, slow, 128) == 0);
+    free(fast);
+    free(slow);
+}
+END_TEST
+
 static Suite *scorers_suite(void)
 {
     Suite *s = suite_create("scorers");
@@ -513,6 +536,7 @@ static Suite *scorers_suite(void)
     tcase_add_test(tc, test_types_registered);
     tcase_add_loop_test(tc, test_check, 0, sizeof(check_cases) / sizeof(check_cases[0]));
     tcase_add_test(tc, test_score_helpers);
+    tcase_add_test(tc, test_fold_ascii_matches_utf8proc);
     suite_add_tcase(s, tc);
     return s;
 }
