@@ -461,16 +461,19 @@ size_t *pawl_report_pair_cases(const struct pawl_results *r)
     return pair;
 }
 
-int pawl_report_junit_render(struct pawl_buf *out, const struct pawl_results *r)
+/* Past this much rendered XML, a streaming render hands it to the file. */
+#define FLUSH_AT (256 * 1024)
+
+/* Renders into `b`; with `sink`, writes `b` out and empties it as it grows, so
+ * memory stays that of a few cases however many the run has. */
+static void render(struct pawl_buf *b, const struct pawl_results *r, struct pawl_fs_atomic *sink)
 {
-    struct pawl_buf b = PAWL_BUF_INIT;
     struct nameset names = {NULL, 0, 0};
     const char *suite = r->suite && *r->suite ? r->suite : "pawl";
     char *classname = NULL, *gate_name = NULL;
     size_t *pair = pawl_report_pair_cases(r);
     size_t i, c_fail = 0, c_err = 0, g_fail = 0, g_err = 0;
     long ms = r->duration_ms > 0 ? r->duration_ms : 0;
-    int rc;
 
     for (i = 0; i < r->n_cases; i++) {
         c_err += r->cases[i].errored != 0;
@@ -481,38 +484,51 @@ int pawl_report_junit_render(struct pawl_buf *out, const struct pawl_results *r)
         g_err += r->rules[i].status == PAWL_RULE_ERROR;
     }
 
-    pawl_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    pawl_buf_printf(&b,
+    pawl_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    pawl_buf_printf(b,
                     "<testsuites name=\"pawl\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
                     "skipped=\"0\"",
                     r->n_cases + r->n_rules, c_fail + g_fail, c_err + g_err);
-    put_time(&b, ms);
-    pawl_buf_puts(&b, ">\n");
+    put_time(b, ms);
+    pawl_buf_puts(b, ">\n");
 
     classname = pawl_xasprintf("pawl.%s", suite);
-    put_suite_open(&b, suite, r->n_cases, c_fail, c_err, ms, r->started_at);
-    for (i = 0; i < r->n_cases; i++)
-        put_case(&b, &names, classname, r, &r->cases[i],
+    put_suite_open(b, suite, r->n_cases, c_fail, c_err, ms, r->started_at);
+    for (i = 0; i < r->n_cases; i++) {
+        put_case(b, &names, classname, r, &r->cases[i],
                  pair && pair[i] != SIZE_MAX ? (int)r->comparison->cases[pair[i]].change : -1);
-    pawl_buf_puts(&b, "  </testsuite>\n");
+        if (sink && b->len >= FLUSH_AT) {
+            pawl_fs_atomic_write(sink, b->ptr, b->len);
+            pawl_buf_reset(b);
+        }
+    }
+    pawl_buf_puts(b, "  </testsuite>\n");
     nameset_release(&names);
 
     if (r->n_rules) {
         gate_name = pawl_xasprintf("%s.gate", suite);
         free(classname);
         classname = pawl_xasprintf("pawl.%s", gate_name);
-        put_suite_open(&b, gate_name, r->n_rules, g_fail, g_err, 0, r->started_at);
+        put_suite_open(b, gate_name, r->n_rules, g_fail, g_err, 0, r->started_at);
         for (i = 0; i < r->n_rules; i++)
-            put_rule(&b, &names, classname, &r->rules[i]);
-        pawl_buf_puts(&b, "  </testsuite>\n");
+            put_rule(b, &names, classname, &r->rules[i]);
+        pawl_buf_puts(b, "  </testsuite>\n");
         nameset_release(&names);
     }
-    pawl_buf_puts(&b, "</testsuites>\n");
+    pawl_buf_puts(b, "</testsuites>\n");
 
-    rc = pawl_buf_add(out, b.ptr, b.len);
     free(pair);
     free(classname);
     free(gate_name);
+}
+
+int pawl_report_junit_render(struct pawl_buf *out, const struct pawl_results *r)
+{
+    struct pawl_buf b = PAWL_BUF_INIT;
+    int rc;
+
+    render(&b, r, NULL);
+    rc = pawl_buf_add(out, b.ptr, b.len);
     pawl_buf_release(&b);
     return rc;
 }
@@ -520,10 +536,13 @@ int pawl_report_junit_render(struct pawl_buf *out, const struct pawl_results *r)
 int pawl_report_junit_write(const struct pawl_results *r, const char *path, struct pawl_error *err)
 {
     struct pawl_buf b = PAWL_BUF_INIT;
+    struct pawl_fs_atomic out;
     int rc;
 
-    pawl_report_junit_render(&b, r);
-    rc = pawl_fs_write_atomic(path, b.ptr, b.len, err);
+    if ((rc = pawl_fs_atomic_open(&out, path, err)) < 0)
+        return rc;
+    render(&b, r, &out);
+    pawl_fs_atomic_write(&out, b.ptr, b.len);
     pawl_buf_release(&b);
-    return rc;
+    return pawl_fs_atomic_commit(&out, 1, err);
 }
