@@ -184,6 +184,21 @@ static void mark_answered(struct pawl_loop *loop, const char *origin)
     loop->answered[loop->n_answered++] = pawl_xstrdup(origin);
 }
 
+/* Options that are the same for every transfer pawl makes, set once per handle. */
+static void set_constant_options(CURL *e)
+{
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "pawl/" PAWL_VERSION);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+}
+
 static CURL *take_handle(struct pawl_loop *loop)
 {
     CURL *easy;
@@ -195,16 +210,18 @@ static CURL *take_handle(struct pawl_loop *loop)
         fprintf(stderr, "pawl: cannot initialise libcurl\n");
         abort();
     }
+    set_constant_options(easy);
     return easy;
 }
 
+/* Keeps a finished handle for the next transfer. Its options stay set: every
+ * option a transfer varies is set again by begin_attempt(), so none carries over. */
 static void give_handle(struct pawl_loop *loop, CURL *easy)
 {
     if (loop->n_idle >= IDLE_MAX) {
         curl_easy_cleanup(easy);
         return;
     }
-    curl_easy_reset(easy);
     PAWL_ALLOC_GROW(loop->idle, loop->n_idle + 1, loop->alloc_idle);
     loop->idle[loop->n_idle++] = easy;
 }
@@ -224,30 +241,21 @@ static void begin_attempt(struct pawl_http_xfer *x)
 
     curl_easy_setopt(e, CURLOPT_URL, x->url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "pawl/" PAWL_VERSION);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    if (x->timeout_ms > 0)
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, x->timeout_ms);
-    if (x->connect_timeout_ms > 0)
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, x->connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, x->timeout_ms > 0 ? x->timeout_ms : 0L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                     x->connect_timeout_ms > 0 ? x->connect_timeout_ms : 0L);
     if (x->body) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len);
+    } else {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     }
-    if (strcmp(x->method, x->body ? "POST" : "GET") != 0)
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
+                     strcmp(x->method, x->body ? "POST" : "GET") != 0 ? x->method : NULL);
     x->active = 1;
     curl_multi_add_handle(x->loop->multi, e);
 }
