@@ -9,6 +9,8 @@ set -u
 rm -rf "$PAWL_TMP"
 mkdir -p "$PAWL_TMP"
 export NO_COLOR=1
+# The mock server is on loopback; a proxy configured on the machine must not see it.
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 tests_failed=0
 tests_run=0

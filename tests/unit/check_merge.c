@@ -24,7 +24,7 @@ static const char *const names3[] = {"a.json", "b.json", "c.json"};
 /* Case `i` of a made-up run: what it scores depends only on i, as a rerun would. */
 static void add_case(struct pawl_results *r, int i, size_t n_trials)
 {
-    char id[16], out[32];
+    char id[16], out[48];
     size_t c, t;
 
     snprintf(id, sizeof(id), "q%02d", i);
