@@ -47,23 +47,12 @@ static int anthropic_init(void **state, const struct pawl_provider_env *env,
 
 static int anthropic_check(const void *state, const struct pawl_case *c, struct pawl_error *err)
 {
-    json_t *vars = pawl_case_vars(c);
-    int rc = pawl_remote_check(state, c, vars, err);
-
-    json_decref(vars);
-    return rc;
+    return pawl_remote_check(state, c, err);
 }
 
 static int anthropic_ready(void *state, struct pawl_error *err)
 {
-    struct pawl_remote *r = state;
-    int had_key = r->key != NULL, rc;
-
-    if ((rc = pawl_remote_ready(r, err)) < 0)
-        return rc;
-    if (r->key && !had_key && !pawl_remote_has_header(r, "x-api-key"))
-        pawl_remote_add_header(r, "x-api-key: %s", r->key);
-    return 0;
+    return pawl_remote_ready(state, "x-api-key", "", err);
 }
 
 static int anthropic_parse(const void *state, struct pawl_call *call, const char *body,

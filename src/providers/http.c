@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_util.h"
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
 #include "providers.h"
@@ -184,7 +183,7 @@ static int http_check(const void *state, const struct pawl_case *c, struct pawl_
     char *why = NULL, *body;
     int rc;
 
-    if ((rc = pawl_remote_check(&h->remote, c, vars, err)) < 0)
+    if ((rc = pawl_remote_check(&h->remote, c, err)) < 0)
         goto done;
     memset(&call, 0, sizeof(call));
     call.c = c;
@@ -207,7 +206,7 @@ done:
 static int http_ready(void *state, struct pawl_error *err)
 {
     struct http_state *h = state;
-    return pawl_remote_ready(&h->remote, err);
+    return pawl_remote_ready(&h->remote, NULL, NULL, err);
 }
 
 /* RFC 6901: the value at `ptr` in `doc`, or NULL. */
@@ -247,23 +246,6 @@ static const json_t *resolve_pointer(const json_t *doc, const char *ptr)
     return cur;
 }
 
-/* The common answer, read without a tree: a string at the pointer, and usage. */
-static int http_fast(const struct http_state *h, struct pawl_call *call, const char *body,
-                     size_t len)
-{
-    const char *want[2];
-    struct pawl_json_span spans[2];
-
-    want[0] = h->pointer;
-    want[1] = "/usage";
-    if (pawl_json_scan(body, len, want, 2, spans) < 0 ||
-        !(call->output = pawl_json_span_string(&spans[0], &call->output_len)))
-        return -1;
-    if (spans[1].found && spans[1].ptr[0] == '{')
-        call->usage = json_loadb(spans[1].ptr, spans[1].len, 0, NULL);
-    return 0;
-}
-
 static int http_parse(const void *state, struct pawl_call *call, const char *body, size_t len,
                       char **why)
 {
@@ -276,7 +258,7 @@ static int http_parse(const void *state, struct pawl_call *call, const char *bod
         call->output_len = len;
         return 0;
     }
-    if (http_fast(h, call, body, len) == 0)
+    if (pawl_remote_fast_answer(call, body, len, h->pointer) == 0)
         return 0;
     if (!(doc = pawl_remote_parse_json(body, len, why)))
         return -1;

@@ -59,37 +59,12 @@ static int openai_init(void **state, const struct pawl_provider_env *env, struct
 
 static int openai_check(const void *state, const struct pawl_case *c, struct pawl_error *err)
 {
-    json_t *vars = pawl_case_vars(c);
-    int rc = pawl_remote_check(state, c, vars, err);
-
-    json_decref(vars);
-    return rc;
+    return pawl_remote_check(state, c, err);
 }
 
 static int openai_ready(void *state, struct pawl_error *err)
 {
-    struct pawl_remote *r = state;
-    int had_key = r->key != NULL, rc;
-
-    if ((rc = pawl_remote_ready(r, err)) < 0)
-        return rc;
-    if (r->key && !had_key && !pawl_remote_has_header(r, "Authorization"))
-        pawl_remote_add_header(r, "Authorization: Bearer %s", r->key);
-    return 0;
-}
-
-/* The common answer, read without a tree: a string content and a usage object. */
-static int openai_fast(struct pawl_call *call, const char *body, size_t len)
-{
-    static const char *const want[] = {"/choices/0/message/content", "/usage"};
-    struct pawl_json_span spans[2];
-
-    if (pawl_json_scan(body, len, want, 2, spans) < 0 ||
-        !(call->output = pawl_json_span_string(&spans[0], &call->output_len)))
-        return -1;
-    if (spans[1].found && spans[1].ptr[0] == '{')
-        call->usage = json_loadb(spans[1].ptr, spans[1].len, 0, NULL);
-    return 0;
+    return pawl_remote_ready(state, "Authorization", "Bearer ", err);
 }
 
 static int openai_parse(const void *state, struct pawl_call *call, const char *body, size_t len,
@@ -99,7 +74,7 @@ static int openai_parse(const void *state, struct pawl_call *call, const char *b
     const json_t *msg, *content, *tools, *usage;
 
     (void)state;
-    if (openai_fast(call, body, len) == 0)
+    if (pawl_remote_fast_answer(call, body, len, "/choices/0/message/content") == 0)
         return 0;
     if (!(doc = pawl_remote_parse_json(body, len, why)))
         return -1;

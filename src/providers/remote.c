@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json_util.h"
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
 #include "pawl/fs.h"
@@ -72,22 +73,26 @@ int pawl_remote_init(struct pawl_remote *r, const struct pawl_provider_env *env,
     return 0;
 }
 
-int pawl_remote_check(const struct pawl_remote *r, const struct pawl_case *c, const json_t *vars,
+int pawl_remote_check(const struct pawl_remote *r, const struct pawl_case *c,
                       struct pawl_error *err)
 {
     struct pawl_error inner;
+    json_t *vars = pawl_case_vars(c);
     size_t i;
+    int rc = 0;
 
     pawl_error_init(&inner);
-    for (i = 0; i < r->n_headers; i++)
+    for (i = 0; i < r->n_headers && rc == 0; i++)
         if (pawl_template_check(r->headers[i].value, vars, &inner) < 0)
-            return pawl_error_set(err, inner.code, inner.source, inner.line, inner.col,
-                                  "%s (case '%s' at %s:%d)", inner.msg, c->id,
-                                  r->env->cfg->dataset.path, c->line);
-    return 0;
+            rc = pawl_error_set(err, inner.code, inner.source, inner.line, inner.col,
+                                "%s (case '%s' at %s:%d)", inner.msg, c->id,
+                                r->env->cfg->dataset.path, c->line);
+    json_decref(vars);
+    return rc;
 }
 
-int pawl_remote_ready(struct pawl_remote *r, struct pawl_error *err)
+int pawl_remote_ready(struct pawl_remote *r, const char *auth_header, const char *auth_prefix,
+                      struct pawl_error *err)
 {
     const char *value;
     const struct pawl_config *cfg = r->env->cfg;
@@ -106,6 +111,8 @@ int pawl_remote_ready(struct pawl_remote *r, struct pawl_error *err)
                               r->kind, r->key_env);
     }
     r->key = pawl_xstrdup(value);
+    if (auth_header && !pawl_remote_has_header(r, auth_header))
+        pawl_remote_add_header(r, "%s: %s%s", auth_header, auth_prefix, r->key);
     return 0;
 }
 
@@ -151,6 +158,22 @@ void pawl_remote_release(struct pawl_remote *r)
     }
     free(r->url);
     memset(r, 0, sizeof(*r));
+}
+
+int pawl_remote_fast_answer(struct pawl_call *call, const char *body, size_t len,
+                            const char *pointer)
+{
+    const char *want[2];
+    struct pawl_json_span spans[2];
+
+    want[0] = pointer;
+    want[1] = "/usage";
+    if (pawl_json_scan(body, len, want, 2, spans) < 0 ||
+        !(call->output = pawl_json_span_string(&spans[0], &call->output_len)))
+        return -1;
+    if (spans[1].found && spans[1].ptr[0] == '{')
+        call->usage = json_loadb(spans[1].ptr, spans[1].len, 0, NULL);
+    return 0;
 }
 
 json_t *pawl_remote_parse_json(const char *body, size_t len, char **why)

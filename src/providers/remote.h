@@ -46,11 +46,16 @@ typedef int (*pawl_remote_parse_fn)(const void *state, struct pawl_call *call, c
 /* Compiles `headers:` from the task node; kind and url are the provider's. */
 int pawl_remote_init(struct pawl_remote *r, const struct pawl_provider_env *env, const char *kind,
                      const char *url, struct pawl_error *err);
-/* Validate-time: every header template resolves for case `c` (whose variables are `vars`). */
-int pawl_remote_check(const struct pawl_remote *r, const struct pawl_case *c, const json_t *vars,
+/* Validate-time: every header template resolves for case `c`. */
+int pawl_remote_check(const struct pawl_remote *r, const struct pawl_case *c,
                       struct pawl_error *err);
-/* Reads the API key from the environment; a missing key is PAWL_ECONFIG. */
-int pawl_remote_ready(struct pawl_remote *r, struct pawl_error *err);
+/*
+ * Reads the API key from the environment (a missing key is PAWL_ECONFIG) and,
+ * with `auth_header`, sends it as "<auth_header>: <auth_prefix><key>" unless
+ * `headers:` sets that header itself.
+ */
+int pawl_remote_ready(struct pawl_remote *r, const char *auth_header, const char *auth_prefix,
+                      struct pawl_error *err);
 /* Adds a header the provider needs, formatted ("x-api-key: %s"). */
 void pawl_remote_add_header(struct pawl_remote *r, const char *fmt, ...) PAWL_PRINTF(2, 3);
 /* True when `headers:` sets `name` (case-insensitive), so a default must yield. */
@@ -67,6 +72,14 @@ void pawl_remote_release(struct pawl_remote *r);
 
 /* "<base_url>/<path>" without doubled slashes; a new string. */
 char *pawl_remote_join_url(const char *base, const char *path);
+
+/*
+ * The common answer read without a tree: the string at `pointer` becomes the
+ * output and an object at /usage the usage. -1 when the answer is anything
+ * else; the provider then reads it with jansson.
+ */
+int pawl_remote_fast_answer(struct pawl_call *call, const char *body, size_t len,
+                            const char *pointer);
 
 /* The response's JSON, or NULL with *why set ("is not JSON: ..."). */
 json_t *pawl_remote_parse_json(const char *body, size_t len, char **why);

@@ -136,6 +136,9 @@ normalize_summary() { # normalize_summary FILE: FILE with the latency metrics as
     sed -E 's/^(\| latency\\_(mean|p50|p95)\\_ms \| )[0-9]+ \|/\1N |/' "$1"
 }
 
+# mocklog count|schema|get LOG ...: reads the mock server's --log (tests/support/mocklog.py).
+mocklog() { /usr/bin/python3 "$PAWL_SRC/tests/support/mocklog.py" "$@"; }
+
 # The mock LLM server (tests/support/README.md). Nothing cleans up after a test but the
 # test itself, so start_mock installs an EXIT trap (and INT/TERM traps that exit through
 # it) that stops every mock still running, however the script ends.

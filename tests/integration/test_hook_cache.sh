@@ -6,7 +6,7 @@ set -e
 cd "$PAWL_TMP"
 git_env
 log=$PAWL_TMP/mock.log
-requests() { /usr/bin/python3 "$PAWL_SRC/tests/support/mocklog.py" count "$log"; }
+requests() { mocklog count "$log"; }
 start_mock --log "$log"
 
 git init -q --bare -b main remote.git
@@ -33,30 +33,28 @@ git add -A && git commit -qm "a prompt and its evals"
 run_pawl hook install
 expect_status 0 "install"
 
-set +e
-out=$(git push -q origin main 2>&1)
-status=$?
-set -e
+push() { # push: git push through the hook; the hook's output (git's stderr) in $out
+    set +e
+    out=$(git push -q origin main 2>&1)
+    status=$?
+    set -e
+}
+
+push
 expect_status 0 "first push runs the gate and passes"
 expect_contains "$out" "running the gate" "first push ran the gate"
 expect_eq "$(requests)" 5 "first push: one call per case"
 
 printf '{"id": "q6", "input": "reply 6", "expected_output": "6"}\n' >>evals/cases.jsonl
 git commit -qam "one more case"
-set +e
-out=$(git push -q origin main 2>&1)
-status=$?
-set -e
+push
 expect_status 0 "a dataset change runs the gate"
 expect_contains "$out" "eval-relevant changes (evals/cases.jsonl); running the gate" "dataset change named"
 expect_eq "$(requests)" 6 "the gate asked only for the new case: the rest came from the cache"
 
 printf 'more words\n' >>README.md
 git commit -qam "docs"
-set +e
-out=$(git push -q origin main 2>&1)
-status=$?
-set -e
+push
 expect_status 0 "an irrelevant push"
 expect_eq "$(requests)" 6 "an irrelevant push makes no call"
 

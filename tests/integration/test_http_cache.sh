@@ -7,7 +7,6 @@
 set -e
 
 log=$PAWL_TMP/mock.log
-mocklog() { /usr/bin/python3 "$PAWL_SRC/tests/support/mocklog.py" "$@"; }
 key=sk-cache-test-31415926
 export PAWL_TEST_KEY=$key
 start_mock --log "$log" --require-key "$key"

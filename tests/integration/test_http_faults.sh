@@ -7,7 +7,6 @@
 set -e
 
 log=$PAWL_TMP/mock.log
-mocklog() { /usr/bin/python3 "$PAWL_SRC/tests/support/mocklog.py" "$@"; }
 
 # Each rule faults the cases whose question carries its marker; `times` counts per request body.
 cat >"$PAWL_TMP/rules.json" <<'JSON'

@@ -7,7 +7,6 @@
 set -e
 
 log=$PAWL_TMP/mock.log
-mocklog() { /usr/bin/python3 "$PAWL_SRC/tests/support/mocklog.py" "$@"; }
 conf=$PAWL_SRC/tests/data/conformance
 key=sk-test-9f8e7d6c5b4a
 export PAWL_TEST_KEY=$key

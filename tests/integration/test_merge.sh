@@ -293,7 +293,7 @@ expect_status "$http_status" "merge of the HTTP shards exits as the unsharded ru
 expect_same http/all.json http/merged.json "HTTP shards merged equal the unsharded run, usage and cost included"
 expect_eq "$(json_get http/merged.json '[len(d["cases"]), d["metrics"]["cost_total"]["mean"] > 0, d["cases"][1]["trials"][0]["output"]]')" \
     "[40, True, 'I do not know']" "the merged run has every case, its cost and the mock's answers"
-expect_eq "$(/usr/bin/python3 "$PAWL_SRC/tests/support/mocklog.py" count http/mock.log)" 80 \
+expect_eq "$(mocklog count http/mock.log)" 80 \
     "the mock answered every case twice: once unsharded, once in a shard"
 stop_mock
 
