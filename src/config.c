@@ -427,6 +427,31 @@ done:
     return rc;
 }
 
+void pawl_config_release_task(struct pawl_task_config *t)
+{
+    size_t i;
+
+    free(t->provider);
+    free(t->model);
+    free(t->base_url);
+    free(t->api_key_env);
+    for (i = 0; i < t->n_messages; i++) {
+        free(t->messages[i].role);
+        free(t->messages[i].text);
+        free(t->messages[i].source);
+    }
+    free(t->messages);
+    json_decref(t->params);
+    for (i = 0; i < t->n_command; i++)
+        free(t->command[i]);
+    free(t->command);
+    free(t->output_field);
+    free(t->url);
+    free(t->method);
+    free(t->output_pointer);
+    memset(t, 0, sizeof(*t));
+}
+
 void pawl_config_release(struct pawl_config *cfg)
 {
     size_t i;
@@ -441,28 +466,14 @@ void pawl_config_release(struct pawl_config *cfg)
     free(cfg->dataset.ref);
     free(cfg->dataset.id_field);
 
-    free(cfg->task.provider);
-    free(cfg->task.model);
-    free(cfg->task.base_url);
-    free(cfg->task.api_key_env);
-    for (i = 0; i < cfg->task.n_messages; i++) {
-        free(cfg->task.messages[i].role);
-        free(cfg->task.messages[i].text);
-        free(cfg->task.messages[i].source);
-    }
-    free(cfg->task.messages);
-    json_decref(cfg->task.params);
-    for (i = 0; i < cfg->task.n_command; i++)
-        free(cfg->task.command[i]);
-    free(cfg->task.command);
-    free(cfg->task.output_field);
-    free(cfg->task.url);
-    free(cfg->task.method);
-    free(cfg->task.output_pointer);
-
+    pawl_config_release_task(&cfg->task);
     for (i = 0; i < cfg->n_scorers; i++) {
         free(cfg->scorers[i].name);
         free(cfg->scorers[i].type);
+        if (cfg->scorers[i].judge) {
+            pawl_config_release_task(cfg->scorers[i].judge);
+            free(cfg->scorers[i].judge);
+        }
     }
     free(cfg->scorers);
     free(cfg->run.cache);

@@ -16,7 +16,7 @@
 static const char *const builtin_metrics[] = {
     "pass_rate",       "error_rate", "latency_p50_ms", "latency_p95_ms",
     "latency_mean_ms", "cost_total", "tokens_total",   "pass_at_k",
-    "pass_hat_k",      NULL};
+    "pass_hat_k",      "weighted_score", NULL};
 
 static const char *const provider_names[] = {"exec",      "echo", "outputs", "openai",
                                              "anthropic", "http", NULL};
@@ -266,12 +266,33 @@ static int load_messages(struct pawl_config_loader *ld, const struct pawl_node *
     return 0;
 }
 
+/* Checks what a provider cannot do without; `judge` tasks get their messages from the rubric. */
+static int check_needs(struct pawl_config_loader *ld, const struct pawl_node *val,
+                       const struct pawl_task_config *t, int has_messages, int judge)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(provider_needs) / sizeof(provider_needs[0]); i++) {
+        if (strcmp(provider_needs[i].name, t->provider) != 0)
+            continue;
+        if (provider_needs[i].needs_command && !t->command)
+            return pawl_config_fail(ld, val, "provider '%s' needs 'command'", t->provider);
+        if (!judge && provider_needs[i].needs_messages && !has_messages)
+            return pawl_config_fail(ld, val, "provider '%s' needs 'messages' or 'prompt'",
+                                    t->provider);
+        if (provider_needs[i].needs_model && !t->model)
+            return pawl_config_fail(ld, val, "provider '%s' needs 'model'", t->provider);
+        if (provider_needs[i].needs_url && !t->url)
+            return pawl_config_fail(ld, val, "provider '%s' needs 'url'", t->provider);
+    }
+    return 0;
+}
+
 int pawl_config_parse_task(struct pawl_config_loader *ld, const struct pawl_node *val,
                            const char *path, void *base)
 {
     struct pawl_task_config *t = &ld->cfg->task;
     const struct pawl_node *messages, *prompt;
-    size_t i;
     int rc;
 
     (void)base;
@@ -285,19 +306,8 @@ int pawl_config_parse_task(struct pawl_config_loader *ld, const struct pawl_node
     if (messages && prompt)
         return pawl_config_fail(ld, pawl_node_key(val, "prompt"),
                                 "'prompt' cannot be combined with 'messages'");
-    for (i = 0; i < sizeof(provider_needs) / sizeof(provider_needs[0]); i++) {
-        if (strcmp(provider_needs[i].name, t->provider) != 0)
-            continue;
-        if (provider_needs[i].needs_command && !t->command)
-            return pawl_config_fail(ld, val, "provider '%s' needs 'command'", t->provider);
-        if (provider_needs[i].needs_messages && !messages && !prompt)
-            return pawl_config_fail(ld, val, "provider '%s' needs 'messages' or 'prompt'",
-                                    t->provider);
-        if (provider_needs[i].needs_model && !t->model)
-            return pawl_config_fail(ld, val, "provider '%s' needs 'model'", t->provider);
-        if (provider_needs[i].needs_url && !t->url)
-            return pawl_config_fail(ld, val, "provider '%s' needs 'url'", t->provider);
-    }
+    if ((rc = check_needs(ld, val, t, messages || prompt, 0)) < 0)
+        return rc;
     if (messages)
         return load_messages(ld, messages);
     if (prompt) {
@@ -307,6 +317,100 @@ int pawl_config_parse_task(struct pawl_config_loader *ld, const struct pawl_node
         return read_prompt_file(ld, prompt, &t->messages[0]);
     }
     return 0;
+}
+
+/* ---- judges ---------------------------------------------------------------- */
+
+/* The rubric a judge scorer names, as its judge's one user message. */
+static int load_rubric(struct pawl_config_loader *ld, const struct pawl_node *scorer,
+                       const char *path, struct pawl_task_config *j)
+{
+    const struct pawl_node *file = pawl_node_get(scorer, "rubric");
+    const struct pawl_node *text = pawl_node_get(scorer, "rubric_text");
+    const struct pawl_node *builtin = pawl_node_get(scorer, "builtin");
+    struct pawl_message_config *m;
+    char keypath[PAWL_CONFIG_KEYPATH_MAX + 16];
+    int rc;
+
+    if ((file != NULL) + (text != NULL) + (builtin != NULL) != 1)
+        return pawl_config_fail(ld, scorer,
+                                "an llm-judge needs exactly one of 'rubric' (a file), "
+                                "'rubric_text' or 'builtin'");
+    j->messages = pawl_xcalloc(1, sizeof(*j->messages));
+    j->n_messages = 1;
+    m = &j->messages[0];
+    m->role = pawl_xstrdup("user");
+    if (file) {
+        snprintf(keypath, sizeof(keypath), "%s.rubric", path);
+        if (!pawl_config_is_string(file))
+            return pawl_config_fail(ld, file, "'%s' must be a string", keypath);
+        if ((rc = pawl_config_check_path(ld, file, keypath)) < 0)
+            return rc;
+        return read_prompt_file(ld, file, m);
+    }
+    if (text) {
+        if (!pawl_config_is_string(text))
+            return pawl_config_fail(ld, text, "'%s.rubric_text' must be a string", path);
+        m->text = pawl_xstrdup(text->value);
+        m->source = pawl_xstrdup(ld->src);
+        m->line = text->block ? text->line + 1 : text->line;
+        m->col = text->block ? 0 : text->quoted ? text->col + 1 : text->col;
+        return 0;
+    }
+    if (!pawl_config_is_string(builtin) || !pawl_rubric_builtin(builtin->value)) {
+        const char *near = pawl_config_is_string(builtin)
+                               ? pawl_suggest(builtin->value, pawl_rubric_names())
+                               : NULL;
+        if (near)
+            return pawl_config_fail(ld, builtin, "unknown built-in rubric '%s' (did you mean '%s'?)",
+                                    builtin->value, near);
+        return pawl_config_fail(ld, builtin, "unknown built-in rubric '%s'",
+                                pawl_config_is_string(builtin) ? builtin->value : "");
+    }
+    m->text = pawl_xstrdup(pawl_rubric_builtin(builtin->value));
+    m->source = pawl_xasprintf("builtin:%s", builtin->value);
+    m->line = 1;
+    m->col = 1;
+    return 0;
+}
+
+/* `judge:` of an llm-judge scorer: the task keys, minus what the rubric replaces. */
+static int parse_judge(struct pawl_config_loader *ld, const struct pawl_node *scorer,
+                       const char *path, struct pawl_scorer_config *sc)
+{
+    static const char *const judge_providers[] = {"openai", "anthropic", "http", NULL};
+    static const char *const not_for_judges[] = {"messages", "prompt", "command", "output_field",
+                                                 NULL};
+    const struct pawl_node *val = pawl_node_get(scorer, "judge");
+    struct pawl_task_config *j;
+    char keypath[PAWL_CONFIG_KEYPATH_MAX + 16];
+    size_t i;
+    int rc;
+
+    snprintf(keypath, sizeof(keypath), "%s.judge", path);
+    if (!val)
+        return 0; /* the scorer says so, after checking its keys */
+    if (val->kind != PAWL_NODE_MAP)
+        return pawl_config_fail(ld, val, "'%s' must be a mapping", keypath);
+    j = sc->judge = pawl_xcalloc(1, sizeof(*j));
+    j->method = pawl_xstrdup("POST");
+    j->node = val;
+    j->line = val->line;
+    j->col = val->col;
+    if ((rc = pawl_config_walk(ld, val, keypath, task_keys, j, 0)) < 0)
+        return rc;
+    for (i = 0; not_for_judges[i]; i++)
+        if (pawl_node_get(val, not_for_judges[i]))
+            return pawl_config_fail(ld, pawl_node_key(val, not_for_judges[i]),
+                                    "a judge takes no '%s': the rubric is its prompt",
+                                    not_for_judges[i]);
+    if (!pawl_config_in_list(j->provider, judge_providers))
+        return pawl_config_fail(ld, pawl_node_get(val, "provider"),
+                                "a judge's provider must be openai, anthropic or http, not '%s'",
+                                j->provider);
+    if ((rc = check_needs(ld, val, j, 1, 1)) < 0)
+        return rc;
+    return load_rubric(ld, scorer, path, j);
 }
 
 /* ---- scorers and rules --------------------------------------------------- */
@@ -346,6 +450,8 @@ int pawl_config_parse_scorers(struct pawl_config_loader *ld, const struct pawl_n
         for (j = 0; j < i; j++)
             if (strcmp(cfg->scorers[j].name, sc->name) == 0)
                 return pawl_config_fail(ld, name_at, "duplicate scorer name '%s'", sc->name);
+        if (strcmp(sc->type, "llm-judge") == 0 && (rc = parse_judge(ld, item, ipath, sc)) < 0)
+            return rc;
     }
     return 0;
 }
@@ -353,15 +459,32 @@ int pawl_config_parse_scorers(struct pawl_config_loader *ld, const struct pawl_n
 static int check_metric(struct pawl_config_loader *ld, const struct pawl_node *val)
 {
     const struct pawl_config *cfg = ld->cfg;
-    size_t nb = sizeof(builtin_metrics) / sizeof(builtin_metrics[0]) - 1, i;
-    const char **known = pawl_xcalloc(nb + cfg->n_scorers + 1, sizeof(*known));
+    size_t nb = sizeof(builtin_metrics) / sizeof(builtin_metrics[0]) - 1, i, j, n = 0, n_modes = 0;
+    size_t k = 0;
+    const char **known;
+    char **modes;
     const char *near;
     int rc = 0;
 
-    for (i = 0; i < cfg->n_scorers; i++)
-        known[i] = cfg->scorers[i].name;
+    /* llm-judge scorers with failure_modes add failure_mode.<mode> metrics. */
+    for (i = 0; i < cfg->n_scorers; i++) {
+        const struct pawl_node *m = pawl_node_get(cfg->scorers[i].node, "failure_modes");
+        if (cfg->scorers[i].judge && m && m->kind == PAWL_NODE_SEQ)
+            n_modes += m->n;
+    }
+    known = pawl_xcalloc(nb + cfg->n_scorers + n_modes + 1, sizeof(*known));
+    modes = pawl_xcalloc(n_modes + 1, sizeof(*modes));
+    for (i = 0; i < cfg->n_scorers; i++) {
+        const struct pawl_node *m = pawl_node_get(cfg->scorers[i].node, "failure_modes");
+        known[n++] = cfg->scorers[i].name;
+        for (j = 0; cfg->scorers[i].judge && m && m->kind == PAWL_NODE_SEQ && j < m->n; j++)
+            if (m->items[j]->value) {
+                modes[k] = pawl_xasprintf("failure_mode.%s", m->items[j]->value);
+                known[n++] = modes[k++];
+            }
+    }
     for (i = 0; i < nb; i++)
-        known[cfg->n_scorers + i] = builtin_metrics[i];
+        known[n++] = builtin_metrics[i];
     if (!pawl_config_in_list(val->value, known)) {
         near = pawl_suggest(val->value, known);
         if (near)
@@ -370,6 +493,9 @@ static int check_metric(struct pawl_config_loader *ld, const struct pawl_node *v
         else
             rc = pawl_config_fail(ld, val, "unknown metric '%s'", val->value);
     }
+    for (i = 0; i < k; i++)
+        free(modes[i]);
+    free(modes);
     free(known);
     return rc;
 }

@@ -76,6 +76,9 @@ static void set_interval(struct pawl_metric *m, const double *v, size_t n, doubl
     half = z * sqrt(var / (double)n);
     m->ci_lo = mean - half;
     m->ci_hi = mean + half;
+    /* Every metric measured this way is a share or a 0..1 score: so is its interval. */
+    m->ci_lo = fmax(0, m->ci_lo);
+    m->ci_hi = fmin(1, m->ci_hi);
 }
 
 /*
@@ -108,7 +111,112 @@ static void add_pass_k(struct pawl_results *r, size_t *alloc, double *vals, doub
     free(hat);
 }
 
-static void compute_metrics(struct pawl_results *r, double z)
+/*
+ * failure_mode.<mode> for each failure mode an llm-judge scorer declares: per
+ * case, the share of its scored trials the judge put in that category.
+ */
+static void add_failure_modes(struct pawl_results *r, size_t *alloc, const struct pawl_config *cfg,
+                              double *vals, double z)
+{
+    size_t i, si, mi, ci, ti, nv;
+
+    for (i = 0; cfg && i < cfg->n_scorers; i++) {
+        const struct pawl_node *modes = pawl_node_get(cfg->scorers[i].node, "failure_modes");
+        if (!cfg->scorers[i].judge || !modes || modes->kind != PAWL_NODE_SEQ)
+            continue;
+        for (si = 0; si < r->n_scorers && strcmp(r->scorer_names[si], cfg->scorers[i].name); si++)
+            ;
+        if (si == r->n_scorers)
+            continue;
+        for (mi = 0; mi < modes->n; mi++) {
+            const char *mode = modes->items[mi]->value;
+            char *name;
+            nv = 0;
+            for (ci = 0; ci < r->n_cases; ci++) {
+                const struct pawl_case_result *cr = &r->cases[ci];
+                size_t k = 0, hits = 0;
+                for (ti = 0; ti < cr->n_trials; ti++) {
+                    const struct pawl_score *sc;
+                    if (!cr->trials[ti].scores || cr->trials[ti].scores[si].errored)
+                        continue;
+                    sc = &cr->trials[ti].scores[si];
+                    k++;
+                    hits += sc->category && mode && strcmp(sc->category, mode) == 0;
+                }
+                if (k)
+                    vals[nv++] = (double)hits / (double)k;
+            }
+            name = pawl_xasprintf("failure_mode.%s", mode ? mode : "");
+            set_interval(add_metric(r, alloc, name), vals, nv, z);
+            free(name);
+        }
+    }
+}
+
+/* A scorer's `weight` from the config (1 when absent or when the config does not know it). */
+static double weight_of(const struct pawl_config *cfg, const char *name)
+{
+    size_t i;
+    double w = 1;
+
+    for (i = 0; cfg && i < cfg->n_scorers; i++)
+        if (strcmp(cfg->scorers[i].name, name) == 0) {
+            const struct pawl_node *n = pawl_node_get(cfg->scorers[i].node, "weight");
+            if (n && pawl_node_as_double(n, &w) < 0)
+                w = 1;
+        }
+    return w;
+}
+
+/*
+ * weighted_score, when a scorer has a weight other than 1: per case, the scorers' values (each averaged over the
+ * case's trials) weighted by their `weight`; scorers that errored on every
+ * trial of a case are left out of that case, and a case with none is left out.
+ */
+static void add_weighted(struct pawl_results *r, size_t *alloc, const struct pawl_config *cfg,
+                         double *vals, double z)
+{
+    double *w = pawl_xcalloc(r->n_scorers + 1, sizeof(*w));
+    size_t si, ci, ti, nv = 0;
+    int weighted = 0;
+
+    for (si = 0; si < r->n_scorers; si++) {
+        w[si] = weight_of(cfg, r->scorer_names[si]);
+        weighted |= w[si] != 1;
+    }
+    /* Without weights it would only restate the scorers' means: leave it out, unless a
+     * rule asks for it. */
+    for (ci = 0; cfg && !weighted && ci < cfg->gate.n_rules; ci++)
+        weighted = cfg->gate.rules[ci].metric &&
+                   strcmp(cfg->gate.rules[ci].metric, "weighted_score") == 0;
+    if (!weighted) {
+        free(w);
+        return;
+    }
+    for (ci = 0; ci < r->n_cases; ci++) {
+        const struct pawl_case_result *cr = &r->cases[ci];
+        double num = 0, den = 0;
+        for (si = 0; si < r->n_scorers; si++) {
+            double sum = 0;
+            size_t k = 0;
+            for (ti = 0; ti < cr->n_trials; ti++)
+                if (cr->trials[ti].scores && !cr->trials[ti].scores[si].errored) {
+                    sum += cr->trials[ti].scores[si].value;
+                    k++;
+                }
+            if (k && w[si] > 0) {
+                num += w[si] * sum / (double)k;
+                den += w[si];
+            }
+        }
+        if (den > 0)
+            vals[nv++] = num / den;
+    }
+    set_interval(add_metric(r, alloc, "weighted_score"), vals, nv, z);
+    free(w);
+}
+
+static void compute_metrics(struct pawl_results *r, const struct pawl_config *cfg, double z)
 {
     size_t alloc = 0, si, ci, ti, n_lat = 0, n_calls = 0, n_err = 0;
     double *vals = pawl_xcalloc(r->n_cases + 1, sizeof(double));
@@ -135,6 +243,8 @@ static void compute_metrics(struct pawl_results *r, double z)
         m = add_metric(r, &alloc, r->scorer_names[si]);
         set_interval(m, vals, nv, z);
     }
+    add_failure_modes(r, &alloc, cfg, vals, z);
+    add_weighted(r, &alloc, cfg, vals, z);
 
     for (ci = 0; ci < r->n_cases; ci++)
         vals[ci] = r->cases[ci].passed ? 1 : 0;
@@ -379,7 +489,7 @@ void pawl_gate_evaluate(struct pawl_results *r, const struct pawl_config *cfg)
 
     pawl_results_clear_metrics(r);
     pawl_results_clear_rules(r);
-    compute_metrics(r, pawl_z_for_confidence(cfg->gate.confidence));
+    compute_metrics(r, cfg, pawl_z_for_confidence(cfg->gate.confidence));
     if (n == 0) {
         rules = &implicit;
         n = 1;

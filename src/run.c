@@ -20,6 +20,8 @@ struct side {
 
 struct runner {
     struct pawl_suite *suite; /* dataset and scorers, shared by every side */
+    struct pawl_loop *loop;
+    const char *cache_dir;
     struct side *sides;
     size_t n_sides;
     struct pawl_call *calls; /* n_sides per (selected case, trial), interleaved */
@@ -42,22 +44,81 @@ int pawl_run_in_shard(const char *id, unsigned index, unsigned count)
     return (unsigned)(h % count) == index - 1;
 }
 
+/* A call whose output async scorers (judges, commands) are still scoring. */
+struct scoring {
+    struct runner *r;
+    json_t *vars;
+    struct pawl_scorer_input in;
+    struct pawl_scorer_job *jobs;
+    size_t pending;
+};
+
+/* The call is done once it is scored: only then does it leave the in-flight count. */
+static void call_finished(struct runner *r)
+{
+    r->inflight--;
+    r->finished++;
+}
+
+static void job_done(struct pawl_scorer_job *job)
+{
+    struct scoring *sc = job->owner;
+
+    if (--sc->pending > 0)
+        return;
+    call_finished(sc->r);
+    json_decref(sc->vars);
+    free(sc->jobs);
+    free(sc);
+}
+
+/* Scores a trial: the plain scorers at once, the async ones on the loop. */
 static void score_trial(struct runner *r, struct pawl_call *call, struct pawl_trial *t)
 {
-    struct pawl_scorer_input in;
-    json_t *vars;
-    size_t i;
+    struct scoring *sc = pawl_xcalloc(1, sizeof(*sc));
+    size_t i, n_async = 0;
 
     t->scores = pawl_xcalloc(r->suite->n_scorers + 1, sizeof(*t->scores));
-    vars = json_copy((json_t *)call->vars);
-    json_object_set_new(vars, "output", json_string(t->output));
-    in.output = t->output;
-    in.output_len = strlen(t->output);
-    in.vars = vars;
-    in.latency_ms = t->latency_ms;
-    for (i = 0; i < r->suite->n_scorers; i++)
-        pawl_scorer_run(r->suite->scorers[i], &in, &t->scores[i]);
-    json_decref(vars);
+    sc->r = r;
+    sc->vars = json_copy((json_t *)call->vars);
+    json_object_set_new(sc->vars, "output", json_string(t->output));
+    sc->in.output = t->output;
+    sc->in.output_len = strlen(t->output);
+    sc->in.vars = sc->vars;
+    sc->in.latency_ms = t->latency_ms;
+    sc->in.usage = t->usage;
+    sc->in.cost = t->cost;
+    sc->in.has_cost = t->has_cost;
+    for (i = 0; i < r->suite->n_scorers; i++) {
+        if (pawl_scorer_is_async(r->suite->scorers[i]))
+            n_async++;
+        else
+            pawl_scorer_run(r->suite->scorers[i], &sc->in, &t->scores[i]);
+    }
+    if (n_async == 0) {
+        json_decref(sc->vars);
+        free(sc);
+        call_finished(r);
+        return;
+    }
+    sc->jobs = pawl_xcalloc(n_async, sizeof(*sc->jobs));
+    /* One more than the jobs, so a job finishing inside start() cannot free sc early. */
+    sc->pending = n_async + 1;
+    for (i = 0, n_async = 0; i < r->suite->n_scorers; i++) {
+        struct pawl_scorer_job *job;
+        if (!pawl_scorer_is_async(r->suite->scorers[i]))
+            continue;
+        job = &sc->jobs[n_async++];
+        job->in = &sc->in;
+        job->out = &t->scores[i];
+        job->loop = r->loop;
+        job->cache_dir = r->cache_dir;
+        job->trial = call->trial;
+        job->done = job_done;
+        job->owner = sc;
+        pawl_scorer_start(r->suite->scorers[i], job);
+    }
+    job_done(&sc->jobs[0]); /* drops the extra count */
 }
 
 /* The first of `names` that `usage` has as a number, or -1. */
@@ -113,14 +174,15 @@ static void call_done(struct pawl_call *call)
         r->errored++;
     } else {
         t->output = pawl_utf8_sanitize(call->output ? call->output : "", call->output_len, NULL);
-        score_trial(r, call, t);
     }
     free(call->output);
     call->output = NULL;
     free(call->error);
     call->error = NULL;
-    r->inflight--;
-    r->finished++;
+    if (t->error)
+        call_finished(r);
+    else
+        score_trial(r, call, t);
 }
 
 static void case_outcomes(struct pawl_results *res, size_t n_scorers)
@@ -277,7 +339,12 @@ static int run_sides(struct runner *r, const struct pawl_run_options *opts,
             (rc = task->provider->ready(task->provider_state, err)) < 0)
             goto done;
     }
+    for (k = 0; k < suite->n_scorers; k++)
+        if ((rc = pawl_scorer_ready(suite->scorers[k], err)) < 0)
+            goto done;
     loop = pawl_loop_new();
+    r->loop = loop;
+    r->cache_dir = opts->no_cache ? NULL : cfg->run.cache;
     while (r->finished < r->n_calls) {
         if (opts->stop && *opts->stop)
             break;

@@ -13,12 +13,16 @@ static const struct pawl_scorer_ops *const scorer_table[] = {
     &pawl_scorer_equals_ops,       &pawl_scorer_contains_ops,     &pawl_scorer_icontains_ops,
     &pawl_scorer_contains_any_ops, &pawl_scorer_contains_all_ops, &pawl_scorer_starts_with_ops,
     &pawl_scorer_regex_ops,        &pawl_scorer_is_json_ops,      &pawl_scorer_json_path_ops,
-    &pawl_scorer_latency_ops,
+    &pawl_scorer_latency_ops,      &pawl_scorer_json_schema_ops,  &pawl_scorer_numeric_ops,
+    &pawl_scorer_levenshtein_ops,  &pawl_scorer_rouge_l_ops,      &pawl_scorer_bleu_ops,
+    &pawl_scorer_cost_ops,         &pawl_scorer_tokens_ops,       &pawl_scorer_tool_called_ops,
+    &pawl_scorer_exec_ops,         &pawl_scorer_llm_judge_ops,
 };
 
 static const char *const scorer_types[] = {
     "equals", "contains", "icontains", "contains-any", "contains-all", "starts-with",
-    "regex",  "is-json",  "json-path", "latency",      NULL,
+    "regex",  "is-json",  "json-path", "latency",      "json-schema", "numeric",
+    "levenshtein", "rouge-l", "bleu", "cost", "tokens", "tool-called", "exec", "llm-judge", NULL,
 };
 
 _Static_assert(sizeof(scorer_table) / sizeof(scorer_table[0]) + 1 ==
@@ -28,6 +32,7 @@ _Static_assert(sizeof(scorer_table) / sizeof(scorer_table[0]) + 1 ==
 static const char *const common_keys[] = {"name", "type", "not", "weight", "description", NULL};
 
 struct pawl_scorer {
+    const struct pawl_scorer_config *cfg;
     char *name;
     char *type;
     const struct pawl_scorer_ops *ops;
@@ -193,6 +198,7 @@ int pawl_scorer_new(struct pawl_scorer **out, const struct pawl_scorer_config *c
     s = pawl_xcalloc(1, sizeof(*s));
     s->ops = ops;
     s->type = pawl_xstrdup(cfg->type);
+    s->cfg = cfg;
     s->name = pawl_xstrdup(cfg->name ? cfg->name : cfg->type);
     if ((rc = parse_common(s, cfg->node, source, err)) < 0)
         goto done;
@@ -223,22 +229,10 @@ int pawl_scorer_check(const struct pawl_scorer *s, const json_t *vars, struct pa
     return s->ops->check ? s->ops->check(s->state, vars, err) : 0;
 }
 
-void pawl_scorer_run(const struct pawl_scorer *s, const struct pawl_scorer_input *in,
-                     struct pawl_score *out)
+/* What every score goes through once its scorer is done: errors never pass, `not`
+ * flips what it may, and a plain pass keeps no comment unless asked to. */
+static void finish_score(const struct pawl_scorer *s, int flags, struct pawl_score *out)
 {
-    struct pawl_scorer_input safe;
-    int flags;
-
-    /* An errored call has no output; score it as the empty string rather than crash. */
-    if (!in->output) {
-        safe = *in;
-        safe.output = "";
-        safe.output_len = 0;
-        in = &safe;
-    }
-    memset(out, 0, sizeof(*out));
-    out->type = PAWL_SCORE_BOOLEAN;
-    flags = s->ops->score(s->state, in, out);
     if (out->errored) {
         out->passed = 0;
         return;
@@ -255,10 +249,56 @@ void pawl_scorer_run(const struct pawl_scorer *s, const struct pawl_scorer_input
             out->comment = c;
         }
     }
-    if (out->passed) {
+    if (out->passed && !(flags & PAWL_SCORER_KEEP_COMMENT)) {
         free(out->comment);
         out->comment = NULL;
     }
+}
+
+void pawl_scorer_run(const struct pawl_scorer *s, const struct pawl_scorer_input *in,
+                     struct pawl_score *out)
+{
+    struct pawl_scorer_input safe;
+
+    /* An errored call has no output; score it as the empty string rather than crash. */
+    if (!in->output) {
+        safe = *in;
+        safe.output = "";
+        safe.output_len = 0;
+        in = &safe;
+    }
+    memset(out, 0, sizeof(*out));
+    out->type = PAWL_SCORE_BOOLEAN;
+    finish_score(s, s->ops->score(s->state, in, out), out);
+}
+
+int pawl_scorer_is_async(const struct pawl_scorer *s)
+{
+    return s->ops->start != NULL;
+}
+
+void pawl_scorer_start(const struct pawl_scorer *s, struct pawl_scorer_job *job)
+{
+    memset(job->out, 0, sizeof(*job->out));
+    job->out->type = PAWL_SCORE_BOOLEAN;
+    job->scorer = s;
+    s->ops->start(s->state, job);
+}
+
+void pawl_scorer_finish(struct pawl_scorer_job *job, int flags)
+{
+    finish_score(job->scorer, flags, job->out);
+    job->done(job);
+}
+
+int pawl_scorer_bind(struct pawl_scorer *s, const struct pawl_config *cfg, struct pawl_error *err)
+{
+    return s->ops->bind ? s->ops->bind(s->state, cfg, s->cfg, err) : 0;
+}
+
+int pawl_scorer_ready(struct pawl_scorer *s, struct pawl_error *err)
+{
+    return s->ops->ready ? s->ops->ready(s->state, err) : 0;
 }
 
 const char *pawl_scorer_name(const struct pawl_scorer *s)

@@ -28,6 +28,9 @@
 
 /* Returned by `score` for a pass that `not` must not flip and whose comment stays. */
 #define PAWL_SCORER_NEUTRAL 1
+/* Returned by `score` (or given to pawl_scorer_finish) to keep the comment of a pass:
+ * a judge's reasoning is worth reading either way. */
+#define PAWL_SCORER_KEEP_COMMENT 2
 
 struct pawl_scorer_ops {
     const char *type;
@@ -35,10 +38,19 @@ struct pawl_scorer_ops {
     int (*init)(void **state, const struct pawl_node *node, const char *source,
                 struct pawl_error *err);
     int (*check)(const void *state, const json_t *vars, struct pawl_error *err); /* or NULL */
-    /* 0, or PAWL_SCORER_NEUTRAL. */
+    /* 0, or PAWL_SCORER_NEUTRAL / PAWL_SCORER_KEEP_COMMENT. NULL for async scorers. */
     int (*score)(const void *state, const struct pawl_scorer_input *in, struct pawl_score *out);
     void (*free)(void *state);
+    /* Async scorers: begin scoring on job->loop; complete with pawl_scorer_finish(). */
+    void (*start)(const void *state, struct pawl_scorer_job *job);
+    /* Optional: the whole config, once after init; run-time readiness before calls. */
+    int (*bind)(void *state, const struct pawl_config *cfg, const struct pawl_scorer_config *sc,
+                struct pawl_error *err);
+    int (*ready)(void *state, struct pawl_error *err);
 };
+
+/* Completes an async job: applies `not` and the comment rules as for `score`, then done(). */
+void pawl_scorer_finish(struct pawl_scorer_job *job, int flags);
 
 extern const struct pawl_scorer_ops pawl_scorer_equals_ops;
 extern const struct pawl_scorer_ops pawl_scorer_contains_ops;
@@ -50,6 +62,16 @@ extern const struct pawl_scorer_ops pawl_scorer_regex_ops;
 extern const struct pawl_scorer_ops pawl_scorer_is_json_ops;
 extern const struct pawl_scorer_ops pawl_scorer_json_path_ops;
 extern const struct pawl_scorer_ops pawl_scorer_latency_ops;
+extern const struct pawl_scorer_ops pawl_scorer_json_schema_ops;
+extern const struct pawl_scorer_ops pawl_scorer_numeric_ops;
+extern const struct pawl_scorer_ops pawl_scorer_levenshtein_ops;
+extern const struct pawl_scorer_ops pawl_scorer_rouge_l_ops;
+extern const struct pawl_scorer_ops pawl_scorer_bleu_ops;
+extern const struct pawl_scorer_ops pawl_scorer_cost_ops;
+extern const struct pawl_scorer_ops pawl_scorer_tokens_ops;
+extern const struct pawl_scorer_ops pawl_scorer_tool_called_ops;
+extern const struct pawl_scorer_ops pawl_scorer_exec_ops;
+extern const struct pawl_scorer_ops pawl_scorer_llm_judge_ops;
 
 /* ---- config helpers: errors are PAWL_ECONFIG located in `source` ---- */
 

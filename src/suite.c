@@ -113,6 +113,8 @@ int pawl_suite_load(struct pawl_suite *out, const char *config_path, struct pawl
             0)
             return rc;
         out->n_scorers++;
+        if ((rc = pawl_scorer_bind(out->scorers[i], &out->cfg, err)) < 0)
+            return rc;
     }
 
     out->env.cfg = &out->cfg;

@@ -58,6 +58,9 @@ struct pawl_task_config {
 struct pawl_scorer_config {
     char *name;
     char *type;
+    /* llm-judge: the judge's provider settings, parsed like `task`, with the
+     * rubric as its one user message; NULL for other scorers. */
+    struct pawl_task_config *judge;
     const struct pawl_node *node; /* the scorer's mapping, all keys included */
     int line, col;
 };
@@ -127,6 +130,12 @@ struct pawl_config {
 
 int pawl_config_load(struct pawl_config *out, const char *path, struct pawl_error *err);
 void pawl_config_release(struct pawl_config *cfg);
+/* Frees what a task config (the task, or a judge) holds. */
+void pawl_config_release_task(struct pawl_task_config *t);
+
+/* The text of a built-in judge rubric (`builtin: correctness`), or NULL; and their names. */
+const char *pawl_rubric_builtin(const char *name);
+const char *const *pawl_rubric_names(void);
 
 /* Parses "250ms", "60s", "2m", "1h" or a bare number of seconds; -1 on error. */
 long pawl_config_parse_duration(const char *s);

@@ -44,7 +44,10 @@ struct pawl_scorer_input {
     const char *output; /* the candidate's output text, NUL-terminated */
     size_t output_len;
     const json_t *vars; /* template variables: id, input, expected_output, metadata, output */
-    long latency_ms;    /* -1 when unknown (cached) */
+    long latency_ms;    /* -1 when unknown */
+    const json_t *usage; /* the call's token usage as the API reported it, or NULL */
+    double cost;        /* the call's cost in dollars, when has_cost */
+    int has_cost;
 };
 
 struct pawl_scorer;
@@ -57,9 +60,38 @@ void pawl_scorer_free(struct pawl_scorer *s);
 /* Checks the scorer's templates resolve against a case's variables (with `output`). */
 int pawl_scorer_check(const struct pawl_scorer *s, const json_t *vars, struct pawl_error *err);
 
-/* Scores one output into caller-owned `out` (release with pawl_score_release). */
+/* Scores one output into caller-owned `out` (release with pawl_score_release).
+ * Only for scorers that are not async (below). */
 void pawl_scorer_run(const struct pawl_scorer *s, const struct pawl_scorer_input *in,
                      struct pawl_score *out);
+
+/*
+ * Async scorers call something to score (a judge model, a user's command):
+ * the runner starts them on its event loop and they complete later.
+ */
+struct pawl_loop;
+
+struct pawl_scorer_job {
+    const struct pawl_scorer_input *in; /* valid until done() */
+    struct pawl_score *out;             /* filled before done() */
+    struct pawl_loop *loop;
+    const char *cache_dir;              /* response cache for judge calls, or NULL */
+    unsigned trial;
+    void (*done)(struct pawl_scorer_job *job); /* runs exactly once, from the loop or start */
+    void *owner;
+    const struct pawl_scorer *scorer;   /* set by pawl_scorer_start() */
+};
+
+int pawl_scorer_is_async(const struct pawl_scorer *s);
+void pawl_scorer_start(const struct pawl_scorer *s, struct pawl_scorer_job *job);
+
+/* Gives a scorer the whole config (a judge builds its provider from it); the
+ * suite calls it once after pawl_scorer_new(). `cfg` must outlive the scorer. */
+int pawl_scorer_bind(struct pawl_scorer *s, const struct pawl_config *cfg,
+                     struct pawl_error *err);
+
+/* Run-time needs `validate` must not require (a judge's API key); before the first call. */
+int pawl_scorer_ready(struct pawl_scorer *s, struct pawl_error *err);
 
 const char *pawl_scorer_name(const struct pawl_scorer *s);
 const char *pawl_scorer_type(const struct pawl_scorer *s);

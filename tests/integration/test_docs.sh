@@ -123,6 +123,8 @@ for k in string_array(scorer_text, "common_keys", "src/scorer.c"):
 plugins = {}
 for path in sorted(glob.glob(os.path.join(src, "src/scorers/*.c"))):
     text = open(path, encoding="utf-8").read()
+    if not re.search(r"const struct pawl_scorer_ops pawl_scorer_\w+_ops\s*=", text):
+        continue  # shared code of several plug-ins (tokenize.c), not a plug-in
     t = re.search(r'\.type\s*=\s*"([^"]+)"', text)
     if not t:
         print("FAIL: no .type in %s" % os.path.relpath(path, src))

@@ -93,10 +93,11 @@ START_TEST(means_are_over_cases_not_trials)
     /*
      * Not 0/1, so a normal interval: s = sqrt(((0.75-m)^2 + (0-m)^2 + (0.5-m)^2) / 2)
      * = sqrt(0.2916667 / 2) = 0.3818813; half = 1.959964 * 0.3818813 / sqrt(3) = 0.4321314,
-     * so [0.4166667 - 0.4321314, 0.4166667 + 0.4321314] = [-0.0154648, 0.8487981].
+     * so [0.4166667 - 0.4321314, 0.4166667 + 0.4321314] = [-0.0154648, 0.8487981], and a
+     * 0..1 score cannot go below 0: [0, 0.8487981].
      */
     ck_assert_int_eq(m->has_ci, 1);
-    ck_assert_double_eq_tol(m->ci_lo, -0.0154648, TOL);
+    ck_assert_double_eq_tol(m->ci_lo, 0, TOL);
     ck_assert_double_eq_tol(m->ci_hi, 0.8487981, TOL);
     pawl_results_release(&r);
 }

@@ -56,7 +56,7 @@ static void run_scorer(struct pawl_score *out, const char *yaml, const char *out
     struct pawl_error err;
     struct pawl_scorer *s = NULL;
     struct pawl_node *root = NULL;
-    struct pawl_scorer_input in = {NULL, 0, NULL, latency_ms};
+    struct pawl_scorer_input in = {NULL, 0, NULL, latency_ms, NULL, 0, 0};
     json_t *vars = output ? vars_for(output, strlen(output)) : NULL;
 
     pawl_error_init(&err);
@@ -429,7 +429,7 @@ START_TEST(test_types_registered)
         ck_assert_str_eq(err.msg, "unknown key 'zzz_nothing'");
         pawl_node_free(root);
     }
-    ck_assert_uint_eq(i, 10);
+    ck_assert_uint_eq(i, 20);
 }
 END_TEST
 
