@@ -82,5 +82,18 @@ check_junit reports/pawl-junit.xml "cached junit"
 # The key reached the server and nothing else.
 expect_eq "$(grep -rl -- "$key" reports .pawl | wc -l)" 0 "the key is in no report and no cache entry"
 
+# The judged config: the same answers (from the cache), each graded by a judge model on
+# the same endpoint with the built-in correctness rubric.
+run_pawl run -c pawl.judged.yaml
+expect_status 0 "the judged run passes"
+expect_eq "$(wc -l <"$log")" 60 "one judge call per case; the answers came from the cache"
+expect_eq "$(json_get reports/judged-results.json '[d["metrics"]["judged_correct"]["mean"], d["cases"][0]["trials"][0]["scores"]["judged_correct"]["comment"]]')" \
+    "[1.0, '5 of 1..5: The answer states the reference fact word for word.']" "the judge's scores"
+expect_eq "$(/usr/bin/python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])][-1]; print(r["body"]["model"], r["body"]["response_format"]["type"])' "$log")" \
+    "gpt-4o json_object" "the judge's requests"
+run_pawl run -c pawl.judged.yaml
+expect_eq "$(wc -l <"$log")" 60 "judge answers are cached too"
+check_junit reports/judged-junit.xml "judged junit"
+
 stop_mock "$MOCK_PID"
 finish
