@@ -272,6 +272,11 @@ void pawl_scorer_run(const struct pawl_scorer *s, const struct pawl_scorer_input
     finish_score(s, s->ops->score(s->state, in, out), out);
 }
 
+void *pawl_scorer_state(const struct pawl_scorer *s)
+{
+    return s->state;
+}
+
 int pawl_scorer_is_async(const struct pawl_scorer *s)
 {
     return s->ops->start != NULL;

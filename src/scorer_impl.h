@@ -49,6 +49,14 @@ struct pawl_scorer_ops {
     int (*ready)(void *state, struct pawl_error *err);
 };
 
+/* A scorer's plug-in state, for the plug-ins' own unit tests. */
+void *pawl_scorer_state(const struct pawl_scorer *s);
+
+/* llm-judge's reading of a judge's reply into `out` (its unit tests drive it
+ * directly); returns the flags for pawl_scorer_finish(). */
+int pawl_judge_read_reply(const void *state, const char *reply, size_t len,
+                          struct pawl_score *out);
+
 /* Completes an async job: applies `not` and the comment rules as for `score`, then done(). */
 void pawl_scorer_finish(struct pawl_scorer_job *job, int flags);
 

@@ -285,8 +285,9 @@ static json_t *find_json(const char *text, size_t len)
 }
 
 /* Reads the judge's reply into the score; returns the flags for pawl_scorer_finish(). */
-static int read_reply(const struct state *st, const char *reply, size_t len, struct pawl_score *out)
+int pawl_judge_read_reply(const void *p, const char *reply, size_t len, struct pawl_score *out)
 {
+    const struct state *st = p;
     char q[PAWL_QUOTE_SIZE];
     json_t *doc = find_json(reply, len);
     const json_t *score = json_object_get(doc, "score"), *why = json_object_get(doc, "reasoning");
@@ -354,7 +355,7 @@ static void judged(struct pawl_call *call)
     if (call->error)
         pawl_score_error(j->job->out, "judge call failed: %s", call->error);
     else
-        flags = read_reply(j->st, call->output, call->output_len, j->job->out);
+        flags = pawl_judge_read_reply(j->st, call->output, call->output_len, j->job->out);
     free(call->output);
     free(call->error);
     json_decref(call->usage);

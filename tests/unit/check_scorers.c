@@ -523,6 +523,107 @@ START_TEST(test_fold_ascii_matches_utf8proc)
 }
 END_TEST
 
+/* ---- llm-judge: reading the judge's reply ---- */
+
+#define JUDGE "{type: llm-judge, judge: {provider: openai, model: m}, rubric_text: x"
+static const struct {
+    const char *yaml, *reply;
+    enum pawl_score_type type;
+    double value;
+    int passed, errored;
+    const char *comment, *category;
+} judge_cases[] = {
+    {JUDGE ", range: [1, 5], pass: 0.75}", "{\"reasoning\": \"exact\", \"score\": 5}",
+     PAWL_SCORE_NUMERIC, 1, 1, 0, "5 of 1..5: exact", NULL},
+    {JUDGE ", range: [1, 5], pass: 0.75}", "{\"score\": 3.5, \"reasoning\": \"half\"}",
+     PAWL_SCORE_NUMERIC, 0.625, 0, 0, "3.5 of 1..5: half", NULL},
+    {JUDGE "}", "{\"score\": 0.5}", PAWL_SCORE_NUMERIC, 0.5, 1, 0,
+     "0.5 of 0..1: no reasoning given", NULL},
+    {JUDGE "}", "Verdict:\n```json\n{\"score\": 1, \"reasoning\": \"é ✓\"}\n```", PAWL_SCORE_NUMERIC,
+     1, 1, 0, "1 of 0..1: é ✓", NULL},
+    {JUDGE "}", "I'd say {\"score\": 0, \"reasoning\": \"no\"} overall.", PAWL_SCORE_NUMERIC, 0, 0,
+     0, "0 of 0..1: no", NULL},
+    {JUDGE "}", "", PAWL_SCORE_BOOLEAN, 0, 0, 1, "judge reply holds no JSON object: ''", NULL},
+    {JUDGE "}", "{\"score\": ", PAWL_SCORE_BOOLEAN, 0, 0, 1,
+     "judge reply holds no JSON object: '{\"score\": '", NULL},
+    {JUDGE "}", "[1, 2]", PAWL_SCORE_BOOLEAN, 0, 0, 1, "judge reply holds no JSON object: '[1, 2]'",
+     NULL},
+    {JUDGE "}", "{\"reasoning\": \"x\"}", PAWL_SCORE_BOOLEAN, 0, 0, 1,
+     "judge reply has no 'score': '{\"reasoning\": \"x\"}'", NULL},
+    {JUDGE "}", "{\"score\": \"0.9\"}", PAWL_SCORE_BOOLEAN, 0, 0, 1,
+     "judge score is not a number: '{\"score\": \"0.9\"}'", NULL},
+    {JUDGE ", range: [1, 5]}", "{\"score\": 0}", PAWL_SCORE_BOOLEAN, 0, 0, 1,
+     "judge score 0 is outside the range 1..5: '{\"score\": 0}'", NULL},
+    {JUDGE ", kind: boolean}", "{\"score\": false, \"reasoning\": \"off topic\"}",
+     PAWL_SCORE_BOOLEAN, 0, 0, 0, "not met: off topic", NULL},
+    {JUDGE ", kind: boolean}", "{\"score\": 1}", PAWL_SCORE_BOOLEAN, 0, 0, 1,
+     "judge score is not true or false: '{\"score\": 1}'", NULL},
+    {JUDGE ", kind: categorical, categories: [ok, hallucination], failure_modes: [hallucination]}",
+     "{\"score\": \"OK\", \"reasoning\": \"fine\"}", PAWL_SCORE_CATEGORICAL, 1, 1, 0, "ok: fine", "ok"},
+    {JUDGE ", kind: categorical, categories: [ok, hallucination], failure_modes: [hallucination]}",
+     "{\"score\": \"hallucination\"}", PAWL_SCORE_CATEGORICAL, 0, 0, 0,
+     "hallucination: no reasoning given", "hallucination"},
+    {JUDGE ", kind: categorical, categories: [a, b], passing: [b]}", "{\"score\": \"a\"}",
+     PAWL_SCORE_CATEGORICAL, 0, 0, 0, "a: no reasoning given", "a"},
+    {JUDGE ", kind: categorical, categories: [a, b]}", "{\"score\": \"c\"}", PAWL_SCORE_BOOLEAN, 0, 0,
+     1, "judge category 'c' is not one of the 'categories': '{\"score\": \"c\"}'", NULL},
+    {JUDGE ", kind: categorical, categories: [a, b]}", "{\"score\": 2}", PAWL_SCORE_BOOLEAN, 0, 0, 1,
+     "judge score is not a category name: '{\"score\": 2}'", NULL},
+};
+
+START_TEST(test_judge_reply)
+{
+    struct pawl_scorer *s = NULL;
+    struct pawl_node *root = NULL;
+    struct pawl_error err;
+    struct pawl_score out;
+
+    pawl_error_init(&err);
+    memset(&out, 0, sizeof(out));
+    out.type = PAWL_SCORE_BOOLEAN; /* as pawl_scorer_start() leaves it */
+    PAWL_ASSERT_OK(make_scorer(&s, &root, judge_cases[_i].yaml, &err), &err);
+    pawl_judge_read_reply(pawl_scorer_state(s), judge_cases[_i].reply,
+                          strlen(judge_cases[_i].reply), &out);
+    ck_assert_int_eq(out.errored, judge_cases[_i].errored);
+    ck_assert_int_eq(out.passed, judge_cases[_i].passed);
+    ck_assert_int_eq(out.type, judge_cases[_i].type);
+    ck_assert_double_eq_tol(out.value, judge_cases[_i].value, 1e-9);
+    ck_assert_str_eq(out.comment, judge_cases[_i].comment);
+    if (judge_cases[_i].category)
+        ck_assert_str_eq(out.category, judge_cases[_i].category);
+    else
+        ck_assert_ptr_null(out.category);
+    pawl_score_release(&out);
+    pawl_scorer_free(s);
+    pawl_node_free(root);
+}
+END_TEST
+
+/* A judge's reply can be huge; reading it stays bounded and quotes only its start. */
+START_TEST(test_judge_reply_huge)
+{
+    struct pawl_scorer *s = NULL;
+    struct pawl_node *root = NULL;
+    struct pawl_error err;
+    struct pawl_score out;
+    size_t n = 4 * 1024 * 1024;
+    char *reply = malloc(n + 1);
+
+    memset(reply, 'x', n);
+    reply[n] = '\0';
+    pawl_error_init(&err);
+    memset(&out, 0, sizeof(out));
+    PAWL_ASSERT_OK(make_scorer(&s, &root, JUDGE "}", &err), &err);
+    pawl_judge_read_reply(pawl_scorer_state(s), reply, n, &out);
+    ck_assert_int_eq(out.errored, 1);
+    ck_assert_uint_lt(strlen(out.comment), 400);
+    pawl_score_release(&out);
+    pawl_scorer_free(s);
+    pawl_node_free(root);
+    free(reply);
+}
+END_TEST
+
 static Suite *scorers_suite(void)
 {
     Suite *s = suite_create("scorers");
@@ -537,6 +638,8 @@ static Suite *scorers_suite(void)
     tcase_add_loop_test(tc, test_check, 0, sizeof(check_cases) / sizeof(check_cases[0]));
     tcase_add_test(tc, test_score_helpers);
     tcase_add_test(tc, test_fold_ascii_matches_utf8proc);
+    tcase_add_loop_test(tc, test_judge_reply, 0, sizeof(judge_cases) / sizeof(judge_cases[0]));
+    tcase_add_test(tc, test_judge_reply_huge);
     suite_add_tcase(s, tc);
     return s;
 }
