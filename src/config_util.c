@@ -2,6 +2,9 @@
  * config_util.c - the config loader's text and path rules: ${VAR} expansion,
  * repository containment of paths, durations.
  */
+/* realpath() is XSI in glibc's headers. */
+#define _XOPEN_SOURCE 700
+
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
@@ -160,13 +163,42 @@ char *pawl_config_repo_root(const char *start)
 }
 
 /*
- * The check is lexical on realpath(config dir) + path: a symlink inside the
- * repository that points outside it is not caught yet (a later issue; the
- * fix is to realpath the target when it exists).
+ * `path` (absolute, normalised) with symbolic links resolved as far as it
+ * exists: the realpath of its longest existing ancestor, plus the rest. A
+ * file that does not exist yet (a report) cannot be a link, but a directory
+ * above it can.
+ */
+static char *resolve_links(const char *path)
+{
+    char *probe = pawl_xstrdup(path), *real, *out, *slash;
+    size_t keep;
+
+    for (;;) {
+        if ((real = realpath(probe, NULL)) != NULL)
+            break;
+        slash = strrchr(probe, '/');
+        if (!slash || slash == probe) {
+            free(probe);
+            return pawl_xstrdup(path);
+        }
+        *slash = '\0';
+    }
+    keep = strlen(probe);
+    out = pawl_xasprintf("%s%s", strcmp(real, "/") == 0 ? "" : real, path + keep);
+    free(real);
+    free(probe);
+    return out;
+}
+
+/*
+ * Lexical on realpath(config dir) + path first, then again with the links
+ * that exist on the way resolved, so a link inside the repository that
+ * points out of it is refused too.
  */
 int pawl_config_check_path(struct pawl_config_loader *ld, const struct pawl_node *val,
                            const char *keypath)
 {
+    char *real;
     char *joined;
     int rc = 0;
 
@@ -179,8 +211,17 @@ int pawl_config_check_path(struct pawl_config_loader *ld, const struct pawl_node
                                 val->value);
     joined = pawl_xasprintf("%s/%s", ld->dir_real, val->value);
     pawl_fs_normalize(joined);
-    if (!path_within(joined, ld->repo_root))
+    if (!path_within(joined, ld->repo_root)) {
         rc = pawl_config_fail(ld, val, "path '%s' escapes the repository", val->value);
+    } else {
+        /* Inside by its letters; a symbolic link on the way may still lead out. */
+        real = resolve_links(joined);
+        if (!path_within(real, ld->repo_root))
+            rc = pawl_config_fail(ld, val,
+                                  "path '%s' escapes the repository through a symbolic link",
+                                  val->value);
+        free(real);
+    }
     free(joined);
     return rc;
 }

@@ -505,6 +505,57 @@ static const struct {
     {"nan", -1},
 };
 
+/* Paths that stay inside by their letters but leave through a symbolic link. */
+static const struct {
+    const char *link, *target, *yaml_path_line, *want;
+} symlink_cases[] = {
+    {"evals/link.jsonl", "../../outside/cases.jsonl", "dataset: {path: evals/link.jsonl}",
+     "pawl.yaml:2:17: path 'evals/link.jsonl' escapes the repository through a symbolic link"},
+    {"evals/dir", "../../outside", "dataset: {path: evals/dir/cases.jsonl}",
+     "pawl.yaml:2:17: path 'evals/dir/cases.jsonl' escapes the repository through a symbolic link"},
+    {"out", "../outside", "dataset: {path: evals/cases.jsonl}\nreport: {json: out/new/r.json}",
+     "pawl.yaml:3:16: path 'out/new/r.json' escapes the repository through a symbolic link"},
+    /* a link that stays inside is fine */
+    {"evals/alias.jsonl", "cases.jsonl", "dataset: {path: evals/alias.jsonl}", NULL},
+};
+
+START_TEST(test_symlink_escape)
+{
+    char *root = pawl_test_scratch_root("symlinks"), *repo, *cfgpath, *yaml, *link;
+    struct pawl_config cfg;
+    struct pawl_error err;
+    char msg[512];
+    int rc;
+
+    repo = pawl_xasprintf("%s/repo", root);
+    pawl_test_write_at(root, "outside/cases.jsonl", "{\"id\": \"a\", \"input\": \"x\"}\n");
+    pawl_test_write_at(repo, ".git/HEAD", "ref: refs/heads/main\n");
+    pawl_test_write_at(repo, "evals/cases.jsonl", "{\"id\": \"a\", \"input\": \"x\"}\n");
+    link = pawl_xasprintf("%s/%s", repo, symlink_cases[_i].link);
+    ck_assert_int_eq(symlink(symlink_cases[_i].target, link), 0);
+    yaml = pawl_xasprintf("version: 1\n%s\ntask: {provider: outputs}\nscorers: [{type: is-json}]\n",
+                          symlink_cases[_i].yaml_path_line);
+    pawl_test_write_at(repo, "pawl.yaml", yaml);
+    cfgpath = pawl_xasprintf("%s/pawl.yaml", repo);
+    pawl_error_init(&err);
+    rc = pawl_config_load(&cfg, cfgpath, &err);
+    if (symlink_cases[_i].want) {
+        ck_assert_int_eq(rc, PAWL_ECONFIG);
+        /* the source is the config's path as given; compare what follows it */
+        pawl_error_format(&err, msg, sizeof(msg));
+        ck_assert_str_eq(strstr(msg, "pawl.yaml:"), symlink_cases[_i].want);
+    } else {
+        PAWL_ASSERT_OK(rc, &err);
+        pawl_config_release(&cfg);
+    }
+    free(cfgpath);
+    free(yaml);
+    free(link);
+    free(repo);
+    pawl_test_scratch_remove(&root);
+}
+END_TEST
+
 START_TEST(test_parse_duration)
 {
     ck_assert_msg(pawl_config_parse_duration(durations[_i].text) == durations[_i].ms,
@@ -540,6 +591,7 @@ static Suite *config_suite(void)
     tcase_add_loop_test(tc, test_run_variants, 0, N(run_variants));
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_release_zeroed);
+    tcase_add_loop_test(tc, test_symlink_escape, 0, N(symlink_cases));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("duration");
