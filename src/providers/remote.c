@@ -7,6 +7,7 @@
  * holds the parsed answer, not the raw response, so a hit costs one small
  * read. A corrupt or foreign entry is a miss and is overwritten.
  */
+#include <curl/curl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,13 +31,35 @@
 
 char *pawl_remote_join_url(const char *base, const char *path)
 {
-    size_t n = strlen(base);
+    /* The path goes before a query (Azure's ?api-version=...), not after it. */
+    size_t n = strcspn(base, "?#"), end = n;
 
-    while (n > 0 && base[n - 1] == '/')
-        n--;
+    while (end > 0 && base[end - 1] == '/')
+        end--;
     while (*path == '/')
         path++;
-    return pawl_xasprintf("%.*s/%s", (int)n, base, path);
+    return pawl_xasprintf("%.*s/%s%s", (int)end, base, path, base + n);
+}
+
+/* `url` without the parts that may hold credentials: userinfo, and with `no_query` the query. */
+static char *strip_url(const char *url, int no_query)
+{
+    CURLU *u = curl_url();
+    char *out = NULL, *text = NULL;
+
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
+        curl_url_set(u, CURLUPART_USER, NULL, 0);
+        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+        curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
+        if (no_query)
+            curl_url_set(u, CURLUPART_QUERY, NULL, 0);
+        if (curl_url_get(u, CURLUPART_URL, &text, 0) == CURLUE_OK)
+            out = pawl_xstrdup(text);
+    }
+    curl_free(text);
+    curl_url_cleanup(u);
+    /* An unparsable URL fails at the call; never echo it whole meanwhile. */
+    return out ? out : pawl_xstrdup("(the configured URL)");
 }
 
 int pawl_remote_init(struct pawl_remote *r, const struct pawl_provider_env *env, const char *kind,
@@ -51,6 +74,8 @@ int pawl_remote_init(struct pawl_remote *r, const struct pawl_provider_env *env,
     r->env = env;
     r->kind = kind;
     r->url = pawl_xstrdup(url);
+    r->shown_url = strip_url(url, 1);
+    r->key_url = strip_url(url, 0);
     r->method = t->method ? t->method : "POST";
     r->model = t->model;
     r->key_env = t->api_key_env;
@@ -157,6 +182,8 @@ void pawl_remote_release(struct pawl_remote *r)
         free(r->key);
     }
     free(r->url);
+    free(r->shown_url);
+    free(r->key_url);
     memset(r, 0, sizeof(*r));
 }
 
@@ -202,7 +229,7 @@ static char *cache_path(const struct pawl_remote *r, const struct pawl_call *cal
     pawl_buf_add(&material, "", 1);
     pawl_buf_puts(&material, r->method);
     pawl_buf_add(&material, "", 1);
-    pawl_buf_puts(&material, r->url);
+    pawl_buf_puts(&material, r->key_url);
     pawl_buf_add(&material, "", 1);
     pawl_buf_puts(&material, r->model ? r->model : "");
     pawl_buf_add(&material, "", 1);
@@ -331,18 +358,18 @@ static void on_response(void *vctx, const struct pawl_http_response *res)
         fail_redacted(r, call, pawl_xstrdup(res->error));
     } else if (res->overflow) {
         fail_redacted(r, call,
-                      pawl_xasprintf("response from %s exceeds %zu bytes", r->url,
+                      pawl_xasprintf("response from %s exceeds %zu bytes", r->shown_url,
                                      (size_t)PAWL_PROVIDER_MAX_OUTPUT));
     } else if (res->error) {
-        fail_redacted(r, call, pawl_xasprintf("%s %s: %s%s", r->method, r->url, res->error, note));
+        fail_redacted(r, call, pawl_xasprintf("%s %s: %s%s", r->method, r->shown_url, res->error, note));
     } else if (res->status < 200 || res->status > 299) {
         detail = error_detail(res->body);
         fail_redacted(r, call,
-                      pawl_xasprintf("HTTP %ld from %s %s%s%s%s", res->status, r->method, r->url,
+                      pawl_xasprintf("HTTP %ld from %s %s%s%s%s", res->status, r->method, r->shown_url,
                                      note, *detail ? ": " : "", detail));
         free(detail);
     } else if (ctx->parse(ctx->state, call, res->body->ptr, res->body->len, &why) < 0) {
-        fail_redacted(r, call, pawl_xasprintf("response from %s %s", r->url, why));
+        fail_redacted(r, call, pawl_xasprintf("response from %s %s", r->shown_url, why));
     } else {
         if (ctx->cache_path)
             cache_put(call, ctx->cache_path, r->kind);

@@ -23,6 +23,8 @@ struct pawl_remote {
     const struct pawl_provider_env *env;
     const char *kind;           /* provider name, part of the cache key */
     char *url;
+    char *shown_url;            /* url without user:password@ and ?query, for messages */
+    char *key_url;              /* url without user:password@, for the cache key */
     const char *method;
     const char *model;          /* part of the cache key; may be NULL */
     const char *key_env;        /* variable holding the API key, or NULL: no key */
@@ -70,7 +72,7 @@ void pawl_remote_send(struct pawl_remote *r, struct pawl_loop *loop, struct pawl
                       const void *state);
 void pawl_remote_release(struct pawl_remote *r);
 
-/* "<base_url>/<path>" without doubled slashes; a new string. */
+/* "<base_url>/<path>" without doubled slashes, before any ?query of base_url; a new string. */
 char *pawl_remote_join_url(const char *base, const char *path);
 
 /*

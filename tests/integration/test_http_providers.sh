@@ -225,5 +225,22 @@ expect_status 2 "a string body that is not JSON for some case"
 expect_eq "$err" "pawl.yaml:7:9: 'task.body' did not render valid JSON for this case (a value with quotes or line breaks? write the body as YAML instead) (case 'echo' at cases.jsonl:4)" \
     "string body error names the case"
 
+# Credentials in the URL itself (user:password@, ?key=) never reach a message or a file.
+write_config openai "  model: m
+  base_url: http://pawluser:url-password-2718@127.0.0.1:$MOCK_PORT/v1?key=query-secret-1618
+  prompt: prompts/system.md"
+sed -i 's/^run: {cache: off, concurrency: 1}.*/run: {concurrency: 1}/' pawl.yaml
+rm -rf out .pawl
+run_pawl run
+expect_status 3 "the mock refuses a request without its key"
+expect_eq "$(json_get out/results.json 'd["cases"][0]["trials"][0]["error"]')" \
+    "HTTP 401 from POST http://127.0.0.1:$MOCK_PORT/v1/chat/completions: incorrect API key in header 'Authorization'" \
+    "the URL in messages has no userinfo and no query"
+tests_run=$((tests_run + 1))
+if grep -rqE 'url-password-2718|query-secret-1618' out .pawl 2>/dev/null ||
+    printf '%s\n%s' "$out" "$err" | grep -qE 'url-password-2718|query-secret-1618'; then
+    fail "a credential from the URL leaked into pawl's files or output"
+fi
+
 stop_mock
 finish
