@@ -277,13 +277,19 @@ done:
 /* Best effort: a cache that cannot be written costs speed, not correctness. */
 static void cache_put(const struct pawl_call *call, const char *path, const char *kind)
 {
+    struct pawl_fs_atomic out;
     json_t *doc = json_pack("{s:i, s:s, s:s%, s:O?, s:I}", "pawl_cache", CACHE_FORMAT, "provider",
                             kind, "output", call->output, call->output_len, "usage", call->usage,
                             "latency_ms", (json_int_t)call->latency_ms);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 
-    if (text)
-        pawl_fs_write_atomic(path, text, strlen(text), NULL);
+    /* Renamed into place, but not synced: a cache entry lost or torn by a crash is
+     * only a miss (the reader checks every entry), and syncing each one would
+     * cost a disk flush per call. */
+    if (text && pawl_fs_atomic_open(&out, path, NULL) == 0) {
+        pawl_fs_atomic_write(&out, text, strlen(text));
+        pawl_fs_atomic_commit(&out, 0, NULL);
+    }
     free(text);
     json_decref(doc);
 }
