@@ -45,7 +45,7 @@ mock_err() { # mock_err WANT-STDERR-FIRST-LINE what ARGS...: exit 2, nothing on 
     expect_eq "$out" "" "$what: no port printed"
     expect_eq "$(printf '%s\n' "$err" | head -n 1)" "$want" "$what: message"
 }
-usage='usage: pawl-mockllm [--rules FILE] [--latency MS] [--log FILE] [--require-key KEY]'
+usage='usage: pawl-mockllm [--rules FILE] [--latency MS] [--threads N] [--log FILE] [--require-key KEY]'
 mock_err "pawl-mockllm: unknown argument '--bogus'" "unknown option" --bogus
 expect_eq "$(printf '%s\n' "$err" | sed -n 2p)" "$usage" "usage after the message"
 mock_err "pawl-mockllm: unknown argument 'extra'" "positional argument" extra
@@ -55,6 +55,11 @@ mock_err "pawl-mockllm: invalid latency '5ms': expected milliseconds 0..3600000"
 mock_err "pawl-mockllm: invalid latency '3600001': expected milliseconds 0..3600000" \
     "latency too large" --latency=3600001
 mock_err "pawl-mockllm: option '--require-key' needs a non-empty key" "empty key" --require-key ''
+for n in 0 65 -1 2x '' 1000000000000000000000; do
+    mock_err "pawl-mockllm: invalid thread count '$n': expected 1..64" "--threads '$n'" --threads "$n"
+done
+mock_err "pawl-mockllm: invalid thread count '0': expected 1..64" "--threads=0" --threads=0
+mock_err "pawl-mockllm: option '--threads' needs a value" "--threads without a value" --threads
 mock_err "pawl-mockllm: cannot read rules file 'nope.json': No such file or directory" \
     "missing rules file" --rules nope.json
 mock_err "pawl-mockllm: cannot open log file 'no/such/dir/log': No such file or directory" \
@@ -507,6 +512,55 @@ wait "$hung" || rc=$?
 expect_eq "$rc" 52 "the hanging request ends with an empty reply at shutdown"
 kill "$idle" 2>/dev/null || true
 wait "$idle" 2>/dev/null || true
+
+# ---- threads: a few epoll threads serve everything; a delay never holds one ----
+# parallel N URL: N requests at once, each a distinct OpenAI body; leaves the wall time
+# in $elapsed and, in par.I.status, each one's status and time.
+parallel() {
+    local n=$1 url=$2 i p t0 pids=""
+    rm -f par.*
+    t0=$(now_ms)
+    for i in $(seq 1 "$n"); do
+        curl -sS -o "par.$i" -w '%{http_code} %{time_total}\n' "$url/v1/chat/completions" \
+            -d "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"case $i\"}]}" \
+            >"par.$i.status" &
+        pids="$pids $!"
+    done
+    for p in $pids; do wait "$p" || fail "a parallel request failed"; done
+    elapsed=$(($(now_ms) - t0))
+}
+# With the default two threads, 64 requests waiting 300 ms each at once: were a
+# thread held per delay, they would take 32 x 300 ms.
+start_mock --latency 300
+parallel 64 "$MOCK_URL"
+tests_run=$((tests_run + 1))
+[ "$elapsed" -lt 1500 ] || fail "64 parallel requests at 300 ms latency took $elapsed ms"
+expect_eq "$(cat par.*.status | awk '$1 == 200 && $2 >= 0.3' | wc -l)" 64 \
+    "64 parallel requests: each 200 after at least 300 ms"
+expect_eq "$(json_get par.64 'd["choices"][0]["message"]["content"]')" "case 64" \
+    "64 parallel replies"
+stop_mock "$MOCK_PID"
+# One thread (no pool) serves as well, delays included, and shuts down with a hang.
+start_mock --threads 1 --latency 300
+req t1_health "$MOCK_URL/health"
+expect_reply 200 ok "--threads 1: health"
+parallel 16 "$MOCK_URL"
+tests_run=$((tests_run + 1))
+[ "$elapsed" -lt 1500 ] || fail "--threads 1: 16 parallel requests at 300 ms took $elapsed ms"
+expect_eq "$(cat par.*.status | awk '$1 == 200 && $2 >= 0.3' | wc -l)" 16 \
+    "--threads 1: 16 parallel requests, each 200 after at least 300 ms"
+expect_eq "$(json_get par.9 'd["choices"][0]["message"]["content"]')" "case 9" \
+    "--threads 1: parallel replies"
+curl -sS -o /dev/null --max-time 30 "$MOCK_URL/agent" -H 'X-Mock-Fault: hang' -d '{}' \
+    2>/dev/null &
+hung=$!
+req t1_during_hang "$MOCK_URL/agent" -d '{"question":"still here"}'
+expect_eq "$code $(json_get t1_during_hang.body 'd["data"]["answer"]')" "200 still here" \
+    "--threads 1: a hanging request does not hold the only thread"
+stop_mock "$MOCK_PID"
+rc=0
+wait "$hung" || rc=$?
+expect_eq "$rc" 52 "--threads 1: the hanging request is closed at shutdown"
 
 # A rule matching "" catches every prompt; --log appends; SIGINT stops it too, with 0.
 lines=$(wc -l <mock.log)

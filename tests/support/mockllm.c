@@ -1,11 +1,13 @@
 /*
- * pawl-mockllm [--rules FILE] [--latency MS] [--log FILE] [--require-key KEY]
+ * pawl-mockllm [--rules FILE] [--latency MS] [--threads N] [--log FILE] [--require-key KEY]
  *
  * The mock LLM server pawl's integration tests and benchmark run against: it
  * binds 127.0.0.1 on a port the kernel picks, prints that port, and serves
  * OpenAI chat completions, Anthropic messages and a generic JSON agent until
- * SIGTERM or SIGINT. One thread per connection, so a delayed request never
- * holds up another. tests/support/README.md is the contract.
+ * SIGTERM or SIGINT. A small pool of epoll threads serves every connection; a
+ * delayed request is suspended and left to the timer (mockllm_timer.c), so it
+ * never holds a thread or another request. tests/support/README.md is the
+ * contract.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -16,54 +18,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "mockllm.h"
 
-#define USAGE "usage: pawl-mockllm [--rules FILE] [--latency MS] [--log FILE] [--require-key KEY]\n"
+#define USAGE                                                                                      \
+    "usage: pawl-mockllm [--rules FILE] [--latency MS] [--threads N] [--log FILE] "                \
+    "[--require-key KEY]\n"
+#define MAX_THREADS 64
 
 struct server {
     struct mock_rules rules;
     struct mock_counts *counts;
     long long latency_ms;
+    long long threads;
     const char *require_key;
     FILE *log;
     pthread_mutex_t log_lock;
-    /* Shutdown wakes every delayed or hanging request through this. */
-    pthread_mutex_t stop_lock;
-    pthread_cond_t stop_cond;
-    int stopping;
+    struct mock_timer *timer;
     atomic_ullong seq;
 };
 
-/* One request's body, gathered across handler calls. */
+/* One request: its body, gathered across handler calls, then, while it waits
+ * suspended, the answer it will give once the timer resumes it. */
 struct request {
     char *body;
     size_t len, cap;
     int too_large;
+    int waiting;               /* suspended; the next handler call finishes it */
+    struct MHD_Response *resp; /* what to send then; NULL: close without a reply */
+    unsigned int status;
+    atomic_int cut; /* set when shutdown resumed it early: close */
 };
-
-/* Waits ms milliseconds or until shutdown; -1 if shutdown came first. */
-static int pause_ms(struct server *s, long long ms)
-{
-    struct timespec until;
-    int stopping;
-
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += (time_t)(ms / 1000);
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&s->stop_lock);
-    while (!s->stopping &&
-           pthread_cond_timedwait(&s->stop_cond, &s->stop_lock, &until) != ETIMEDOUT)
-        ;
-    stopping = s->stopping;
-    pthread_mutex_unlock(&s->stop_lock);
-    return stopping ? -1 : 0;
-}
 
 static json_t *header_json(const char *v)
 {
@@ -288,31 +273,54 @@ static enum MHD_Result respond(struct server *s, struct MHD_Connection *c, const
 
     if (s->log)
         log_request(s, seq, method, url, fault ? fault->name : NULL, status, c, req, body);
-    if (delay > 0 && pause_ms(s, delay) < 0)
-        goto done;
-    if (hang) {
-        pause_ms(s, MOCK_HANG_MS);
+    if (hang)
+        delay += MOCK_HANG_MS;
+    if (!hang && !close_conn) {
+        if (!resp)
+            resp = MHD_create_response_from_buffer(outlen, out, MHD_RESPMEM_MUST_COPY);
+        if (!resp)
+            goto done;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+        if (fault && fault->retry_after >= 0) {
+            char ra[32];
+            snprintf(ra, sizeof(ra), "%lld", fault->retry_after);
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+        }
+    }
+    if (delay > 0) {
+        /* The answer waits in the request; MHD_NO if shutdown has begun. */
+        req->waiting = 1;
+        req->resp = resp;
+        req->status = (unsigned int)status;
+        resp = NULL;
+        if (mock_timer_suspend(s->timer, c, delay, &req->cut) == 0)
+            ret = MHD_YES;
         goto done;
     }
-    if (close_conn)
-        goto done;
-    if (!resp)
-        resp = MHD_create_response_from_buffer(outlen, out, MHD_RESPMEM_MUST_COPY);
-    if (!resp)
-        goto done;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-    if (fault && fault->retry_after >= 0) {
-        char ra[32];
-        snprintf(ra, sizeof(ra), "%lld", fault->retry_after);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
-    }
-    ret = MHD_queue_response(c, (unsigned int)status, resp);
+    if (resp)
+        ret = MHD_queue_response(c, (unsigned int)status, resp);
 done:
     if (resp)
         MHD_destroy_response(resp);
     free(out);
     mock_prompt_release(&prompt);
     json_decref(body);
+    return ret;
+}
+
+/* The handler's call after the timer resumed a waiting request: its answer, or
+ * a closed connection for hang, close and a wait cut short by shutdown. */
+static enum MHD_Result finish(struct MHD_Connection *c, struct request *req)
+{
+    struct MHD_Response *resp = req->resp;
+    enum MHD_Result ret = MHD_NO;
+
+    req->waiting = 0;
+    req->resp = NULL;
+    if (resp && !atomic_load(&req->cut))
+        ret = MHD_queue_response(c, req->status, resp);
+    if (resp)
+        MHD_destroy_response(resp);
     return ret;
 }
 
@@ -324,6 +332,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     struct request *req = *con_cls;
     (void)version;
 
+    if (req && req->waiting)
+        return finish(c, req);
     if (!req) {
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 
@@ -373,6 +383,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
 
     if (req) {
+        if (req->resp)
+            MHD_destroy_response(req->resp);
         free(req->body);
         free(req);
         *con_cls = NULL;
@@ -400,7 +412,8 @@ static const char *option(int argc, char **argv, int *i, const char *name, int *
     return argv[++*i];
 }
 
-static int parse_ms(const char *s, long long *out)
+/* A decimal number in min..max, digits only. */
+static int parse_num(const char *s, long long min, long long max, long long *out)
 {
     long long v = 0;
 
@@ -410,9 +423,11 @@ static int parse_ms(const char *s, long long *out)
         if (*s < '0' || *s > '9')
             return -1;
         v = v * 10 + (*s - '0');
-        if (v > 3600000)
+        if (v > max)
             return -1;
     }
+    if (v < min)
+        return -1;
     *out = v;
     return 0;
 }
@@ -446,8 +461,11 @@ static int parse_args(struct server *s, int argc, char **argv, const char **rule
                 return usage_error("option '--require-key' needs a non-empty key%s", "");
             s->require_key = v;
         } else if ((v = option(argc, argv, &i, "--latency", &missing))) {
-            if (parse_ms(v, &s->latency_ms) < 0)
+            if (parse_num(v, 0, 3600000, &s->latency_ms) < 0)
                 return usage_error("invalid latency '%s': expected milliseconds 0..3600000", v);
+        } else if ((v = option(argc, argv, &i, "--threads", &missing))) {
+            if (parse_num(v, 1, MAX_THREADS, &s->threads) < 0)
+                return usage_error("invalid thread count '%s': expected 1..64", v);
         } else if (missing) {
             return usage_error("option '%s' needs a value", a);
         } else {
@@ -470,15 +488,8 @@ int main(int argc, char **argv)
 
     memset(&s, 0, sizeof(s));
     atomic_init(&s.seq, 0);
+    s.threads = 2;
     pthread_mutex_init(&s.log_lock, NULL);
-    pthread_mutex_init(&s.stop_lock, NULL);
-    {
-        pthread_condattr_t attr;
-        pthread_condattr_init(&attr);
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-        pthread_cond_init(&s.stop_cond, &attr);
-        pthread_condattr_destroy(&attr);
-    }
     /* Every jansson allocation is then checked (out of memory aborts). */
     json_set_alloc_funcs(mock_xmalloc, free);
     s.counts = mock_counts_new();
@@ -512,11 +523,22 @@ int main(int argc, char **argv)
     addr.sin_family = AF_INET;
     addr.sin_port = 0;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                             MHD_USE_AUTO,
+    if (!(s.timer = mock_timer_new())) {
+        fputs("pawl-mockllm: cannot start the timer thread\n", stderr);
+        rc = 1;
+        goto done;
+    }
+    /* A few epoll threads, not one per connection: the benchmark runs wrk with
+     * 64 connections on a 2-CPU machine, where 64 server threads would mostly
+     * measure the scheduler. Delays suspend instead of blocking (hence
+     * MHD_ALLOW_SUSPEND_RESUME). With --threads 1 the pool option is left out
+     * (the option list ends there) and MHD runs its one internal thread. */
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME,
                          0, NULL, NULL, handle, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                          MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-                         MHD_OPTION_CONNECTION_TIMEOUT, 0U, MHD_OPTION_END);
+                         MHD_OPTION_CONNECTION_TIMEOUT, 0U,
+                         s.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+                         (unsigned int)s.threads, MHD_OPTION_END);
     if (!d) {
         fputs("pawl-mockllm: cannot start the HTTP server on 127.0.0.1\n", stderr);
         rc = 1;
@@ -539,10 +561,8 @@ int main(int argc, char **argv)
         ;
     rc = 0;
 done:
-    pthread_mutex_lock(&s.stop_lock);
-    s.stopping = 1;
-    pthread_cond_broadcast(&s.stop_cond);
-    pthread_mutex_unlock(&s.stop_lock);
+    /* Every waiting connection is resumed (and closed) before MHD stops. */
+    mock_timer_free(s.timer);
     if (d)
         MHD_stop_daemon(d);
     if (s.log && fclose(s.log) != 0 && rc == 0) {
@@ -551,8 +571,6 @@ done:
     }
     mock_rules_release(&s.rules);
     mock_counts_free(s.counts);
-    pthread_cond_destroy(&s.stop_cond);
-    pthread_mutex_destroy(&s.stop_lock);
     pthread_mutex_destroy(&s.log_lock);
     return rc;
 }

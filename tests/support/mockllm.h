@@ -2,14 +2,16 @@
  * pawl-mockllm: a deterministic OpenAI / Anthropic / generic-agent server with
  * fault injection, for pawl's integration tests and benchmark. A separate
  * program (it links neither libpawl nor anything from src/); this header is
- * private to its three files: mockllm.c (command line, daemon, request
+ * private to its four files: mockllm.c (command line, daemon, request
  * dispatch, log), mockllm_rules.c (rules file, X-Mock-Fault header, `times`
- * counters) and mockllm_reply.c (request validation and every reply body).
+ * counters), mockllm_reply.c (request validation and every reply body) and
+ * mockllm_timer.c (delays without a blocked thread).
  * The contract is tests/support/README.md.
  */
 #ifndef PAWL_MOCKLLM_H
 #define PAWL_MOCKLLM_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -134,5 +136,22 @@ struct MHD_Response *mock_response_huge(enum mock_endpoint ep, unsigned long lon
                                         const struct mock_prompt *prompt, json_t *received,
                                         unsigned long long bytes);
 const char *mock_invalid_json_body(enum mock_endpoint ep);
+
+/* ---- delayed requests (mockllm_timer.c) ---- */
+
+/* One thread that resumes suspended connections when they are due, so a delay
+ * holds no server thread. NULL if the thread cannot start. */
+struct mock_timer;
+struct mock_timer *mock_timer_new(void);
+/* From the access handler: suspends conn and resumes it after ms milliseconds,
+ * or at once, with *cut set to 1, when the timer is freed. -1 (and conn left
+ * alone) if the timer is already stopping. The caller keeps *cut alive until
+ * the handler runs again. */
+int mock_timer_suspend(struct mock_timer *t, struct MHD_Connection *conn, long long ms,
+                       atomic_int *cut);
+/* Stops filing, resumes every waiting connection (cut), joins the thread and
+ * frees; before MHD_stop_daemon, which must not meet a suspended connection.
+ * NULL is a no-op. */
+void mock_timer_free(struct mock_timer *t);
 
 #endif
