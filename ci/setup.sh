@@ -2,7 +2,8 @@
 # Installs the Debian packages pawl builds and tests with, if any are missing.
 # Idempotent and quiet when everything is present. `--build-only`: just what
 # building needs; `--bench`: the test packages plus what bench/run.sh measures
-# with. Needs root (or sudo) only when something has to be installed.
+# with; `--valgrind`: the test packages plus valgrind (ci/valgrind.sh). Needs
+# root (or sudo) only when something has to be installed.
 set -eu
 
 # What building pawl needs; `--build-only` stops there (the GitHub Action uses it).
@@ -13,11 +14,15 @@ libpcre2-dev libssl-dev libutf8proc-dev libcsv-dev"
 if [ "${1:-}" != --build-only ]; then
     packages="$packages check libsubunit-dev libmicrohttpd-dev
 libxml2-utils python3 python3-junitparser xmlstarlet shellcheck python3-yaml
-curl python3-jsonschema json-schema-test-suite"
+curl python3-jsonschema json-schema-test-suite clang libclang-rt-14-dev"
 fi
 # The benchmark's load generator and GNU time (wall, CPU and peak RSS of a process).
 if [ "${1:-}" = --bench ]; then
     packages="$packages wrk time"
+fi
+# Memcheck, for ci/valgrind.sh.
+if [ "${1:-}" = --valgrind ]; then
+    packages="$packages valgrind"
 fi
 
 missing=""
