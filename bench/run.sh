@@ -16,6 +16,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-bench-rel
 quick=0
+# One server thread on a 2-CPU machine leaves one CPU to the client under test (pawl or
+# wrk), so the comparison measures the clients rather than the scheduler.
+mock_threads=${PAWL_BENCH_MOCK_THREADS:-1}
 keep=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -69,7 +72,7 @@ start_mock() { # start_mock LATENCY_MS: a fresh mock; sets mock_pid and url
     local i=0 port=""
     # The file goes first: the new mock truncates it only once it has started.
     rm -f "$work/mock.port"
-    "$mock" --latency "$1" >"$work/mock.port" 2>"$work/mock.err" </dev/null &
+    "$mock" --latency "$1" --threads "$mock_threads" >"$work/mock.port" 2>"$work/mock.err" </dev/null &
     mock_pid=$!
     until IFS= read -r port 2>/dev/null <"$work/mock.port" && [ -n "$port" ]; do
         if ! kill -0 "$mock_pid" 2>/dev/null || [ $i -ge 50 ]; then
@@ -265,7 +268,7 @@ measure_run 1000 16 50 "$runs_slow"
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 rev=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
 echo "pawl benchmark, $(date -u +%Y-%m-%d), $(nproc) CPUs ($model), $("$pawl" --version) at $rev"
-echo "release build: $build; wrk -t $threads, ${wrk_secs} s per point; medians of the runs"
+echo "release build: $build; wrk -t $threads, ${wrk_secs} s per point; mock --threads $mock_threads; medians of the runs"
 echo "load average before and after: $load_before, $(cut -d ' ' -f 1 /proc/loadavg)"
 echo
 awk 'BEGIN {what["spawn"] = "/bin/true (spawn floor)"; what["version"] = "pawl --version"
