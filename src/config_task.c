@@ -12,6 +12,7 @@
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
 #include "pawl/fs.h"
+#include "pawl/utf8.h"
 
 static const char *const builtin_metrics[] = {
     "pass_rate",       "error_rate", "latency_p50_ms", "latency_p95_ms",
@@ -201,13 +202,28 @@ static const struct pawl_config_key rule_keys[] = {
 
 /* ---- task ---------------------------------------------------------------- */
 
+/* What is wrong with a prompt file's bytes as text, or NULL when nothing is. */
+static const char *not_text(const char *p, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)p;
+
+    if (pawl_utf8_valid(p, len))
+        return NULL;
+    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+        return "invalid UTF-8 (the file is UTF-16; save it as UTF-8)";
+    if (memchr(p, '\0', len))
+        return "unexpected NUL byte (is this a text file?)";
+    return "invalid UTF-8";
+}
+
 static int read_prompt_file(struct pawl_config_loader *ld, const struct pawl_node *val,
                             struct pawl_message_config *msg)
 {
     struct pawl_buf b = PAWL_BUF_INIT;
     struct pawl_error local;
     char *path = pawl_config_resolve(ld, val->value);
-    int rc;
+    const char *why;
+    int rc = 0;
 
     pawl_error_init(&local);
     if (pawl_fs_read(&b, path, val->value, PAWL_CONFIG_MAX_BYTES, &local) < 0) {
@@ -216,15 +232,26 @@ static int read_prompt_file(struct pawl_config_loader *ld, const struct pawl_nod
         if (q && strncmp(local.msg, "cannot ", 7) == 0)
             reason = q + 3;
         rc = pawl_config_fail(ld, val, "cannot read prompt file '%s': %s", val->value, reason);
-        free(path);
-        pawl_buf_release(&b);
-        return rc;
+        goto done;
+    }
+    /*
+     * Templates are C strings, so a NUL byte (UTF-16 files are full of them)
+     * would silently cut the prompt short, and bytes that are not UTF-8 would
+     * reach the model replaced. Refuse the file instead.
+     */
+    if ((why = not_text(b.ptr, b.len)) != NULL) {
+        rc = pawl_config_fail(ld, val, "cannot use prompt file '%s': %s", val->value, why);
+        goto done;
     }
     msg->text = pawl_buf_detach(&b, NULL);
     msg->source = path;
+    path = NULL;
     msg->line = 1;
     msg->col = 1;
-    return 0;
+done:
+    free(path);
+    pawl_buf_release(&b);
+    return rc;
 }
 
 static int load_messages(struct pawl_config_loader *ld, const struct pawl_node *seq)

@@ -118,11 +118,21 @@ int pawl_config_expand_tree(struct pawl_config_loader *ld, struct pawl_node *n)
     size_t i;
     int rc;
 
+    /*
+     * YAML's "\0" escape puts a NUL byte in a scalar, and everything past it
+     * would be lost without a word: keys compare as C strings ("task\0x" is
+     * `task`), templates and patterns stop at it. Nothing in a config needs one.
+     */
+    if (n->kind == PAWL_NODE_SCALAR && memchr(n->value, '\0', n->len))
+        return pawl_config_fail(ld, n, "a value must not contain a NUL character");
     if (n->kind == PAWL_NODE_SCALAR)
         return expand_scalar(ld, n);
-    for (i = 0; i < n->n; i++)
+    for (i = 0; i < n->n; i++) {
+        if (n->keys && memchr(n->keys[i]->value, '\0', n->keys[i]->len))
+            return pawl_config_fail(ld, n->keys[i], "a key must not contain a NUL character");
         if ((rc = pawl_config_expand_tree(ld, n->items[i])) < 0)
             return rc;
+    }
     return 0;
 }
 

@@ -595,6 +595,11 @@ static int read_file(struct pawl_buf *out, const char *path, const char *display
                             strerror(EISDIR));
         goto done;
     }
+    /* Refuse a file known to be too large before reading a gigabyte of it into memory. */
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > DATASET_MAX) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "dataset is larger than 1 GiB");
+        goto done;
+    }
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof(chunk));
         if (n < 0 && errno == EINTR)

@@ -280,6 +280,21 @@ static void truncate_path(struct pawl_buf *path, size_t len)
 
 static int value(struct scan *s);
 
+/*
+ * jansson keeps the last of two duplicate keys, replacing the earlier value
+ * whole: what was found inside the earlier one must not survive the later
+ * one, which may lack it ({"a": {"b": 1}, "a": {}} has no /a/b).
+ */
+static void forget_below(struct scan *s)
+{
+    size_t i, n = s->path.len;
+
+    for (i = 0; i < s->n; i++)
+        if (s->out[i].found && strncmp(s->pointers[i], s->path.ptr, n) == 0 &&
+            s->pointers[i][n] == '/')
+            memset(&s->out[i], 0, sizeof(s->out[i]));
+}
+
 static int object(struct scan *s)
 {
     struct pawl_buf key = PAWL_BUF_INIT;
@@ -303,6 +318,7 @@ static int object(struct scan *s)
             goto done;
         s->p++;
         push_token(&s->path, key.ptr, key.len);
+        forget_below(s);
         if (value(s) < 0)
             goto done;
         truncate_path(&s->path, base);

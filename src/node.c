@@ -10,6 +10,8 @@
 
 struct parser {
     yaml_parser_t yp;
+    const char *data; /* the input, to locate reader errors */
+    size_t len;
     const char *source;
     struct pawl_error *err;
 };
@@ -40,12 +42,48 @@ void pawl_node_free(struct pawl_node *node)
     free(node);
 }
 
+/*
+ * libyaml gives its reader's errors (invalid UTF-8, control characters such
+ * as NUL) a byte offset and no mark, which would put them all at 1:1: count
+ * lines and characters up to the offset the way its marks do.
+ */
+static void offset_mark(const char *data, size_t len, size_t off, yaml_mark_t *m)
+{
+    const unsigned char *u = (const unsigned char *)data;
+    size_t i = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+
+    m->line = m->column = 0;
+    for (off = off < len ? off : len; i < off; i++) {
+        size_t brk = 0; /* bytes of a line break at i: LF, CR, CRLF (at its LF), NEL, LS, PS */
+
+        if (u[i] == '\n' || (u[i] == '\r' && (i + 1 == len || u[i + 1] != '\n')))
+            brk = 1;
+        else if (u[i] == 0xC2 && i + 1 < len && u[i + 1] == 0x85)
+            brk = 2;
+        else if (u[i] == 0xE2 && i + 2 < len && u[i + 1] == 0x80 &&
+                 (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))
+            brk = 3;
+        if (brk) {
+            m->line++;
+            m->column = 0;
+            i += brk - 1;
+        } else if ((u[i] & 0xC0) != 0x80) {
+            m->column++;
+        }
+    }
+}
+
 static int next_event(struct parser *p, yaml_event_t *ev)
 {
     if (!yaml_parser_parse(&p->yp, ev)) {
+        yaml_mark_t at;
         const yaml_mark_t *m = p->yp.problem_mark.line || p->yp.problem_mark.column
                                    ? &p->yp.problem_mark
                                    : &p->yp.context_mark;
+        if (p->yp.error == YAML_READER_ERROR) {
+            offset_mark(p->data, p->len, p->yp.problem_offset, &at);
+            m = &at;
+        }
         return pawl_error_set(p->err, PAWL_ECONFIG, p->source, (int)m->line + 1,
                               (int)m->column + 1, "invalid YAML: %s%s%s",
                               p->yp.problem ? p->yp.problem : "syntax error",
@@ -85,7 +123,9 @@ static int parse_children(struct parser *p, struct pawl_node *n, int depth)
                 return rc;
             }
             for (i = 0; i < n->n; i++) {
-                if (strcmp(n->keys[i]->value, key->value) == 0) {
+                /* By length too: "a\0x" and "a\0y" (YAML escapes) are different keys. */
+                if (n->keys[i]->len == key->len &&
+                    memcmp(n->keys[i]->value, key->value, key->len) == 0) {
                     rc = pawl_error_set(p->err, PAWL_ECONFIG, p->source, key->line, key->col,
                                         "duplicate key '%s'", key->value);
                     pawl_node_free(key);
@@ -173,6 +213,8 @@ int pawl_node_parse(struct pawl_node **out, const char *data, size_t len, const 
 
     *out = NULL;
     memset(&p, 0, sizeof(p));
+    p.data = data;
+    p.len = len;
     p.source = source;
     p.err = err;
     if (!yaml_parser_initialize(&p.yp))

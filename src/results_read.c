@@ -505,9 +505,18 @@ int pawl_results_parse(struct pawl_results *out, const char *data, size_t len, c
 {
     json_t *doc;
     json_error_t jerr;
-    int rc;
+    const char *nul, *p;
+    int rc, line = 1;
 
     pawl_results_init(out);
+    /* jansson reads a NUL byte as the end of the text: "end of file expected near end of
+     * file" would send the reader looking in the wrong place. */
+    if (len && (nul = memchr(data, '\0', len)) != NULL) {
+        for (p = data; p < nul; p++)
+            line += *p == '\n';
+        return pawl_error_set(err, PAWL_EDATA, source, line, 0,
+                              "unexpected NUL byte (is this a text file?)");
+    }
     doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc)
         return pawl_error_set(err, PAWL_EDATA, source, jerr.line > 0 ? jerr.line : 0,

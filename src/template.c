@@ -199,9 +199,32 @@ static const json_t *resolve(const json_t *vars, const struct part *p)
     return cur;
 }
 
-static int dump_cb(const char *data, size_t size, void *ctx)
+struct dump_ctx {
+    struct pawl_buf *out;
+    int failed;
+};
+
+/*
+ * jansson ignores a failed write of an object's key and carries on with the
+ * rest, so a buffer cap would cut the key out and leave `{":1}`: remember the
+ * first failure and refuse every write after it.
+ */
+static int dump_cb(const char *data, size_t size, void *p)
 {
-    return pawl_buf_add(ctx, data, size);
+    struct dump_ctx *ctx = p;
+
+    if (!ctx->failed && pawl_buf_add(ctx->out, data, size) < 0)
+        ctx->failed = 1;
+    return ctx->failed ? -1 : 0;
+}
+
+/* Compact JSON; jansson 2.14 keeps insertion order, so objects render as written. */
+static int render_json(struct pawl_buf *out, const json_t *v)
+{
+    struct dump_ctx ctx = {out, 0};
+    int rc = json_dump_callback(v, dump_cb, &ctx, JSON_COMPACT | JSON_ENCODE_ANY);
+
+    return rc < 0 || ctx.failed ? -1 : 0;
 }
 
 /*
@@ -241,8 +264,7 @@ static int render_value(struct pawl_buf *out, const json_t *v)
     case JSON_REAL:
         return render_real(out, v);
     default:
-        /* jansson 2.14 keeps insertion order, so objects render as written. */
-        return json_dump_callback(v, dump_cb, out, JSON_COMPACT | JSON_ENCODE_ANY);
+        return render_json(out, v);
     }
 }
 

@@ -92,8 +92,10 @@ static json_t *body_render(const struct body_node *b, const json_t *vars, struct
         sole = pawl_template_sole_value(b->text, vars);
         if (sole)
             return json_deep_copy(sole);
-        if (pawl_template_render(&text, b->text, vars, err) < 0)
+        if (pawl_template_render(&text, b->text, vars, err) < 0) {
+            pawl_buf_release(&text);
             return NULL;
+        }
         out = json_stringn(text.ptr, text.len);
         pawl_buf_release(&text);
         /* Not UTF-8 cannot happen: rendered values come from JSON and YAML text. */
@@ -128,6 +130,7 @@ static char *render_request(const struct http_state *h, const struct pawl_call *
     } else if (h->raw_body) {
         if (pawl_template_render(&text, h->body->text, call->vars, &err) < 0) {
             *why = pawl_xstrdup(err.msg);
+            pawl_buf_release(&text);
             return NULL;
         }
         doc = json_loadb(text.ptr, text.len, JSON_DECODE_ANY, NULL);

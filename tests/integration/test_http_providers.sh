@@ -219,6 +219,12 @@ expect_status 2 "unknown header variable"
 expect_eq "$err" "pawl.yaml:7:22: unknown template variable 'metadata.plan' (case 'capital' at cases.jsonl:1)" \
     "header template error is located"
 write_config http "  url: $MOCK_URL/agent
+  body: '{\"q\": \"{{input.nope}}\"}'"
+run_pawl validate
+expect_status 2 "a body template with an unknown variable"
+expect_eq "$err" "pawl.yaml:7:9: unknown template variable 'input.nope' (case 'capital' at cases.jsonl:1)" \
+    "body template variables are checked per case (and nothing leaks on the way)"
+write_config http "  url: $MOCK_URL/agent
   body: '{\"q\": \"{{input.question}}\"}'"
 run_pawl validate
 expect_status 2 "a string body that is not JSON for some case"

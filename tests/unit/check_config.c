@@ -556,6 +556,89 @@ START_TEST(test_symlink_escape)
 }
 END_TEST
 
+/* ---- bytes that are not text ---------------------------------------------------- */
+
+#define HOSTILE_HEAD "version: 1\ndataset: {path: evals/cases.jsonl}\n"
+#define HOSTILE_TAIL "\nscorers: [{type: is-json}]\n"
+#define HOSTILE_PROMPT HOSTILE_HEAD "task: {provider: echo, prompt: prompts/p.md}" HOSTILE_TAIL
+#define PROMPT_AT "pawl.yaml:3:32: cannot use prompt file 'prompts/p.md': "
+#define BYTES(s) s, sizeof(s) - 1
+
+/* A pawl.yaml and a prompt file holding what careless or hostile input holds. */
+static const struct {
+    const char *yaml;
+    size_t yaml_len;
+    const char *prompt; /* prompts/p.md, or NULL for none */
+    size_t prompt_len;
+    const char *want; /* NULL: loads */
+} hostile_cases[] = {
+    {BYTES(HOSTILE_PROMPT), BYTES("Hello\0world {{input}}"),
+     PROMPT_AT "unexpected NUL byte (is this a text file?)"},
+    {BYTES(HOSTILE_PROMPT), BYTES("\xff\xfeH\0i\0 \0{\0{\0"),
+     PROMPT_AT "invalid UTF-8 (the file is UTF-16; save it as UTF-8)"},
+    {BYTES(HOSTILE_PROMPT), BYTES("caf\xe9 {{input}}"), PROMPT_AT "invalid UTF-8"},
+    {BYTES(HOSTILE_PROMPT), BYTES("\xef\xbb\xbf\x63\x61\x66\xc3\xa9 {{input}}\n"), NULL},
+    {BYTES(HOSTILE_HEAD "task: {provider: echo, messages: [{role: user, content: \"a\\0b\"}]}"
+           HOSTILE_TAIL),
+     NULL, 0, "pawl.yaml:3:57: a value must not contain a NUL character"},
+    {BYTES(HOSTILE_PROMPT "\"task\\0x\": 1\n"), BYTES("{{input}}"),
+     "pawl.yaml:5:1: a key must not contain a NUL character"},
+    {BYTES("version: 1\n\0"), NULL, 0,
+     "pawl.yaml:2:1: invalid YAML: control characters are not allowed"},
+};
+
+START_TEST(test_hostile_text)
+{
+    char *root = pawl_test_scratch_root("hostile"), *path;
+    struct pawl_config cfg;
+    struct pawl_error err;
+
+    pawl_error_init(&err);
+    pawl_test_write_at(root, "evals/cases.jsonl", "{\"id\": \"a\", \"input\": \"x\"}\n");
+    path = pawl_xasprintf("%s/prompts/p.md", root);
+    if (hostile_cases[_i].prompt)
+        PAWL_ASSERT_OK(pawl_fs_write_atomic(path, hostile_cases[_i].prompt,
+                                            hostile_cases[_i].prompt_len, &err),
+                       &err);
+    free(path);
+    path = pawl_xasprintf("%s/pawl.yaml", root);
+    PAWL_ASSERT_OK(pawl_fs_write_atomic(path, hostile_cases[_i].yaml, hostile_cases[_i].yaml_len,
+                                        &err),
+                   &err);
+    ck_assert_int_eq(chdir(root), 0);
+    if (hostile_cases[_i].want) {
+        PAWL_ASSERT_ERR(pawl_config_load(&cfg, "pawl.yaml", &err), &err, PAWL_ECONFIG,
+                        hostile_cases[_i].want);
+        assert_zeroed(&cfg);
+    } else {
+        PAWL_ASSERT_OK(pawl_config_load(&cfg, "pawl.yaml", &err), &err);
+        pawl_config_release(&cfg);
+    }
+    free(path);
+    pawl_test_scratch_remove(&root);
+}
+END_TEST
+
+/* A config of a gigabyte (sparse, so the test costs nothing) is refused after 8 MiB. */
+START_TEST(test_huge_config)
+{
+    char *root = pawl_test_scratch_root("huge"), *path, *want;
+    struct pawl_config cfg;
+    struct pawl_error err;
+
+    pawl_error_init(&err);
+    path = pawl_xasprintf("%s/pawl.yaml", root);
+    pawl_test_write_file(path, "version: 1\n");
+    ck_assert_int_eq(truncate(path, (off_t)1 << 30), 0);
+    want = pawl_xasprintf("'%s' is larger than 8388608 bytes", path);
+    PAWL_ASSERT_ERR(pawl_config_load(&cfg, path, &err), &err, PAWL_EDATA, want);
+    assert_zeroed(&cfg);
+    free(want);
+    free(path);
+    pawl_test_scratch_remove(&root);
+}
+END_TEST
+
 START_TEST(test_parse_duration)
 {
     ck_assert_msg(pawl_config_parse_duration(durations[_i].text) == durations[_i].ms,
@@ -592,6 +675,11 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_release_zeroed);
     tcase_add_loop_test(tc, test_symlink_escape, 0, N(symlink_cases));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("hostile");
+    tcase_add_loop_test(tc, test_hostile_text, 0, N(hostile_cases));
+    tcase_add_test(tc, test_huge_config);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("duration");

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "pawl/alloc.h"
@@ -336,6 +338,8 @@ static const struct {
     {"qa.csv", "\xFF\xFEi\0d\0", "qa.csv:1: invalid UTF-8 (the file is UTF-16; save it as UTF-8)"},
     {"qa.jsonl", "{}\n\xED\xA0\x80\n", "qa.jsonl:2: invalid UTF-8"}, /* a surrogate */
     {"qa.jsonl", "{}\n\xC0\xAF\n", "qa.jsonl:2: invalid UTF-8"},     /* overlong '/' */
+    {"qa.yaml", "- id: a\n  input: \x01\n",
+     "qa.yaml:2:10: invalid YAML: control characters are not allowed"},
 };
 
 START_TEST(test_parse_errors)
@@ -350,6 +354,60 @@ START_TEST(test_parse_errors)
     ck_assert_uint_eq(ds.n_cases, 0);
     ck_assert_ptr_null(ds.path);
     pawl_dataset_release(&ds);
+}
+END_TEST
+
+/* Nesting deep enough to exhaust a recursive reader's stack is refused by each format. */
+static const struct {
+    const char *display, *open, *close;
+    const char *want;
+} deep_cases[] = {
+    {"qa.jsonl", "[", "]", "qa.jsonl:1: invalid JSON: maximum parsing depth reached near '['"},
+    {"qa.json", "[", "]", "qa.json:1:2049: invalid JSON: maximum parsing depth reached near '['"},
+    {"qa.jsonl", "{\"a\":", "}",
+     "qa.jsonl:1: invalid JSON: maximum parsing depth reached near '{'"},
+    {"qa.yaml", "[", "]", "qa.yaml:1:65: nesting deeper than 64 levels"},
+    {"qa.yaml", "- ", "", "qa.yaml:1:129: nesting deeper than 64 levels"},
+};
+
+START_TEST(test_deep_nesting)
+{
+    struct pawl_buf b = PAWL_BUF_INIT;
+    struct pawl_dataset ds;
+    struct pawl_error err;
+    int i;
+
+    for (i = 0; i < 100000; i++)
+        pawl_buf_puts(&b, deep_cases[_i].open);
+    pawl_buf_puts(&b, "1");
+    for (i = 0; i < 100000; i++)
+        pawl_buf_puts(&b, deep_cases[_i].close);
+    pawl_error_init(&err);
+    PAWL_ASSERT_ERR(pawl_dataset_parse(&ds, b.ptr, b.len, deep_cases[_i].display, "id", &err),
+                    &err, PAWL_EDATA, deep_cases[_i].want);
+    pawl_buf_release(&b);
+}
+END_TEST
+
+/* A file past the 1 GiB limit is refused by its size, before any of it is read (the file is
+ * sparse, so the test costs nothing): memory stays far below the gigabyte. */
+START_TEST(test_huge_file)
+{
+    char *dir = pawl_test_scratch_root("huge"), *path = pawl_xasprintf("%s/qa.jsonl", dir);
+    struct pawl_dataset ds;
+    struct pawl_error err;
+    struct rusage ru;
+
+    pawl_test_write_file(path, "{\"id\": \"a\"}\n");
+    ck_assert_int_eq(truncate(path, ((off_t)1 << 30) + 1), 0);
+    pawl_error_init(&err);
+    PAWL_ASSERT_ERR(pawl_dataset_load(&ds, path, "evals/qa.jsonl", NULL, "id", &err), &err,
+                    PAWL_EDATA, "evals/qa.jsonl: dataset is larger than 1 GiB");
+    ck_assert_ptr_null(ds.cases);
+    ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+    ck_assert_int_lt(ru.ru_maxrss, 512 * 1024); /* KiB */
+    free(path);
+    pawl_test_scratch_remove(&dir);
 }
 END_TEST
 
@@ -414,6 +472,8 @@ static Suite *dataset_suite(void)
     tcase_add_test(tc, test_invalid_case_count);
     tcase_add_loop_test(tc, test_parse_errors, 0, (int)(sizeof(parse_err) / sizeof(parse_err[0])));
     tcase_add_test(tc, test_load_missing_file);
+    tcase_add_loop_test(tc, test_deep_nesting, 0, (int)(sizeof(deep_cases) / sizeof(deep_cases[0])));
+    tcase_add_test(tc, test_huge_file);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("valid");

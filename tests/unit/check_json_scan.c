@@ -161,6 +161,10 @@ static const char *const edges[] = {
     "\"\\u00\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\ud800\\udc00\"",
     "\"\\x\"", "\"tab\there\"", "\"\xc3\"", "\"\xc0\x80\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"",
     "\"\xef\xbb\xbf\"", "\xef\xbb\xbf{}", "[[[[[[[[[[]]]]]]]]]]", "{\"a\":[{\"b\":{}}]}",
+    /* Found by fuzz_response: a later duplicate key without the pointed-at value. */
+    "{\"a/b\": {\"c~d\": \"esc\"}, \"x\": 1, \"a/b\": {\"a~d\": \"esc\"}}",
+    "{\"choices\": [{\"message\": {\"content\": \"x\"}}], \"choices\": []}",
+    "{\"usage\": {\"total_tokens\": 2}, \"usage\": 1, \"data\": {\"answer\": 1}, \"data\": 2}",
 };
 
 START_TEST(test_edges)

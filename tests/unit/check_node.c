@@ -215,6 +215,62 @@ START_TEST(parse_errors_are_located)
 }
 END_TEST
 
+/*
+ * libyaml's reader (invalid UTF-8, control characters such as NUL) reports a
+ * byte offset only; the errors still point at the offending character.
+ */
+#define BYTES(s) s, sizeof(s) - 1
+static const struct {
+    const char *yaml;
+    size_t len;
+    const char *want;
+} reader_errors[] = {
+    {BYTES("a: 1\nb: \xff\n"), "f.yaml:2:4: invalid YAML: invalid leading UTF-8 octet"},
+    {BYTES("version: 1\n\0"), "f.yaml:2:1: invalid YAML: control characters are not allowed"},
+    {BYTES("a: 1\nb: [x, y]\nc: d\xc3"),
+     "f.yaml:3:5: invalid YAML: incomplete UTF-8 octet sequence"},
+    {BYTES("a: \xc3(\n"), "f.yaml:1:5: invalid YAML: invalid trailing UTF-8 octet"},
+    {BYTES("\xc3\xa9: \x01"), "f.yaml:1:4: invalid YAML: control characters are not allowed"},
+    {BYTES("\xef\xbb\xbf" "a: \x01"),
+     "f.yaml:1:4: invalid YAML: control characters are not allowed"},
+    {BYTES("a: 1\r\nb: 2\r\n\x01"),
+     "f.yaml:3:1: invalid YAML: control characters are not allowed"},
+    {BYTES("a: 1\rb: \x01"), "f.yaml:2:4: invalid YAML: control characters are not allowed"},
+    {BYTES("a: \"x\xe2\x80\xa8y\"\nb: \x01"),
+     "f.yaml:3:4: invalid YAML: control characters are not allowed"},
+};
+
+START_TEST(reader_errors_are_located)
+{
+    struct pawl_node *n = (struct pawl_node *)1;
+    struct pawl_error err;
+
+    pawl_error_init(&err);
+    PAWL_ASSERT_ERR(pawl_node_parse(&n, reader_errors[_i].yaml, reader_errors[_i].len, "f.yaml",
+                                    &err),
+                    &err, PAWL_ECONFIG, reader_errors[_i].want);
+    ck_assert_ptr_null(n);
+}
+END_TEST
+
+/* YAML's "\0" escape can put a NUL in a key: keys differing after it are different keys. */
+START_TEST(keys_compare_by_length)
+{
+    static const char yaml[] = "{\"a\\0x\": 1, \"a\\0y\": 2, \"a\": 3}";
+    struct pawl_node *n = NULL;
+    struct pawl_error err;
+
+    pawl_error_init(&err);
+    PAWL_ASSERT_OK(pawl_node_parse(&n, yaml, strlen(yaml), "f.yaml", &err), &err);
+    ck_assert_uint_eq(n->n, 3);
+    ck_assert_uint_eq(n->keys[0]->len, 3);
+    ck_assert_int_eq(memcmp(n->keys[1]->value, "a\0y", 3), 0);
+    pawl_node_free(n);
+    PAWL_ASSERT_ERR(pawl_node_parse(&n, "{\"a\\0x\": 1, \"a\\0x\": 2}", 22, "f.yaml", &err),
+                    &err, PAWL_ECONFIG, "f.yaml:1:13: duplicate key 'a'");
+}
+END_TEST
+
 START_TEST(nesting_limit_is_inclusive)
 {
     char *ok = nested_flow_seq(PAWL_NODE_MAX_DEPTH),
@@ -441,6 +497,9 @@ static Suite *node_suite(void)
     tcase_add_test(tc, explicit_empty_document_is_empty_map);
     tcase_add_loop_test(tc, parse_errors_are_located, 0,
                         (int)(sizeof(parse_errors) / sizeof(parse_errors[0])));
+    tcase_add_loop_test(tc, reader_errors_are_located, 0,
+                        (int)(sizeof(reader_errors) / sizeof(reader_errors[0])));
+    tcase_add_test(tc, keys_compare_by_length);
     tcase_add_test(tc, nesting_limit_is_inclusive);
     tcase_add_loop_test(tc, scalars_get_yaml_types, 0, (int)(sizeof(typing) / sizeof(typing[0])));
     tcase_add_test(tc, collections_to_json);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "pawl/buf.h"
 #include "pawl/results.h"
 #include "results_fixture.h"
 
@@ -409,6 +410,42 @@ START_TEST(test_read_file_errors)
 }
 END_TEST
 
+/* Bytes no results file holds: NUL bytes, and nesting past what a reader should recurse into. */
+#define BYTES(s) s, sizeof(s) - 1
+static const struct {
+    const char *text;
+    size_t len;
+    const char *want;
+} hostile_cases[] = {
+    {BYTES("{\"schema\": 1}\n\0"), "b.json:2: unexpected NUL byte (is this a text file?)"},
+    {BYTES("\0{\"schema\": 1}"), "b.json:1: unexpected NUL byte (is this a text file?)"},
+    {BYTES("{\"schema\": 1,\n \"suite\": \"a\0b\"}"),
+     "b.json:2: unexpected NUL byte (is this a text file?)"},
+    {NULL, 0, "b.json:1:2049: invalid JSON: maximum parsing depth reached near '['"},
+};
+
+START_TEST(test_hostile_bytes)
+{
+    struct pawl_buf deep = PAWL_BUF_INIT;
+    struct pawl_results back;
+    struct pawl_error err;
+    const char *text = hostile_cases[_i].text;
+    size_t len = hostile_cases[_i].len, i;
+
+    if (!text) {
+        for (i = 0; i < 100000; i++)
+            pawl_buf_putc(&deep, '[');
+        text = deep.ptr;
+        len = deep.len;
+    }
+    pawl_error_init(&err);
+    PAWL_ASSERT_ERR(pawl_results_parse(&back, text, len, "b.json", &err), &err, PAWL_EDATA,
+                    hostile_cases[_i].want);
+    ck_assert_ptr_null(back.cases);
+    pawl_buf_release(&deep);
+}
+END_TEST
+
 START_TEST(test_read_missing_file)
 {
     struct pawl_results back;
@@ -440,6 +477,7 @@ static Suite *results_suite(void)
     tcase_add_test(tc, test_pointer_escaping);
     tcase_add_loop_test(tc, test_read_file_errors, 0, sizeof(file_cases) / sizeof(file_cases[0]));
     tcase_add_test(tc, test_read_missing_file);
+    tcase_add_loop_test(tc, test_hostile_bytes, 0, sizeof(hostile_cases) / sizeof(hostile_cases[0]));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -260,6 +260,46 @@ START_TEST(test_render_cap)
 }
 END_TEST
 
+/*
+ * Objects and arrays that do not fit the cap fail whole, wherever the cut
+ * falls: in a key (jansson carries on past a failed key, found by
+ * fuzz_template), in a string, or between values.
+ */
+static const struct {
+    const char *vars;
+} cap_cases[] = {
+    {"{\"o\": {\"a0123456789012345678901234567890123456789012345678901234567890123\": 1}}"},
+    {"{\"o\": {\"k\": {\"b0123456789012345678901234567890123456789012345678901234567890123\": "
+     "[]}}}"},
+    {"{\"o\": [\"s0123456789012345678901234567890123456789012345678901234567890123\"]}"},
+    {"{\"o\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, "
+     "23, 24, 25, 26, 27, 28, 29, 30]}"},
+};
+
+START_TEST(test_render_cap_json)
+{
+    struct pawl_error err;
+    struct pawl_template *t = NULL;
+    struct pawl_buf out;
+    json_t *vars = json_loads(cap_cases[_i].vars, 0, NULL);
+
+    ck_assert_ptr_nonnull(vars);
+    pawl_error_init(&err);
+    pawl_buf_init(&out, 64);
+    PAWL_ASSERT_OK(pawl_template_compile(&t, "{{o}}", "p.md", 1, 1, &err), &err);
+    PAWL_ASSERT_ERR(pawl_template_render(&out, t, vars, &err), &err, PAWL_EDATA,
+                    "p.md: rendered template is larger than 64 bytes");
+    ck_assert_uint_eq(out.len, 0);
+    /* render_value leaves the buffer as it was */
+    pawl_buf_puts(&out, "kept");
+    pawl_template_render_value(&out, json_object_get(vars, "o"));
+    ck_assert_str_eq(out.ptr, "kept");
+    pawl_buf_release(&out);
+    pawl_template_free(t);
+    json_decref(vars);
+}
+END_TEST
+
 static Suite *template_suite(void)
 {
     Suite *s = suite_create("template");
@@ -273,6 +313,7 @@ static Suite *template_suite(void)
     tcase_add_loop_test(tc, test_uses, 0, sizeof(uses_cases) / sizeof(uses_cases[0]));
     tcase_add_test(tc, test_render_value);
     tcase_add_test(tc, test_render_cap);
+    tcase_add_loop_test(tc, test_render_cap_json, 0, sizeof(cap_cases) / sizeof(cap_cases[0]));
     suite_add_tcase(s, tc);
     return s;
 }
