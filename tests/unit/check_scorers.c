@@ -9,26 +9,10 @@
 #include "scorer_impl.h"
 #include <utf8proc.h>
 
-/* Builds a scorer the way the config module hands it over: name/type strings plus the node. */
 static int make_scorer(struct pawl_scorer **out, struct pawl_node **root, const char *yaml,
                        struct pawl_error *err)
 {
-    struct pawl_scorer_config cfg;
-    const struct pawl_node *n;
-    int rc;
-
-    *out = NULL;
-    PAWL_ASSERT_OK(pawl_node_parse(root, yaml, strlen(yaml), "pawl.yaml", err), err);
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.node = *root;
-    cfg.line = (*root)->line;
-    cfg.col = (*root)->col;
-    if ((n = pawl_node_get(*root, "type")) && n->kind == PAWL_NODE_SCALAR)
-        cfg.type = n->value;
-    if ((n = pawl_node_get(*root, "name")) && n->kind == PAWL_NODE_SCALAR)
-        cfg.name = n->value;
-    rc = pawl_scorer_new(out, &cfg, "pawl.yaml", err);
-    return rc;
+    return pawl_test_make_scorer(out, root, yaml, "pawl.yaml", err);
 }
 
 static const char *const case_vars =

@@ -21,25 +21,7 @@
 
 #define SUITE_DIR "/usr/share/json-schema-test-suite/tests/draft7"
 
-/* Builds a scorer the way the config module hands it over: name/type strings plus the node. */
-static int make_scorer(struct pawl_scorer **out, struct pawl_node **root, const char *yaml,
-                       const char *source, struct pawl_error *err)
-{
-    struct pawl_scorer_config cfg;
-    const struct pawl_node *n;
-
-    *out = NULL;
-    PAWL_ASSERT_OK(pawl_node_parse(root, yaml, strlen(yaml), source, err), err);
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.node = *root;
-    cfg.line = (*root)->line;
-    cfg.col = (*root)->col;
-    if ((n = pawl_node_get(*root, "type")) && n->kind == PAWL_NODE_SCALAR)
-        cfg.type = n->value;
-    if ((n = pawl_node_get(*root, "name")) && n->kind == PAWL_NODE_SCALAR)
-        cfg.name = n->value;
-    return pawl_scorer_new(out, &cfg, source, err);
-}
+#define make_scorer pawl_test_make_scorer
 
 /* The case's variables; `expected` is expected_output as JSON text (NULL: "Paris"). */
 static json_t *vars_for(const char *output, size_t len, const char *expected)

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "pawl/node.h"
+#include "pawl/scorer.h"
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
 #include "pawl/fs.h"
@@ -202,4 +204,23 @@ void pawl_test_git_env(void)
     setenv("GIT_AUTHOR_EMAIL", "pawl@example.invalid", 1);
     setenv("GIT_COMMITTER_NAME", "Pawl Test", 1);
     setenv("GIT_COMMITTER_EMAIL", "pawl@example.invalid", 1);
+}
+
+int pawl_test_make_scorer(struct pawl_scorer **out, struct pawl_node **root, const char *yaml,
+                          const char *source, struct pawl_error *err)
+{
+    struct pawl_scorer_config cfg;
+    const struct pawl_node *n;
+
+    *out = NULL;
+    PAWL_ASSERT_OK(pawl_node_parse(root, yaml, strlen(yaml), source, err), err);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.node = *root;
+    cfg.line = (*root)->line;
+    cfg.col = (*root)->col;
+    if ((n = pawl_node_get(*root, "type")) && n->kind == PAWL_NODE_SCALAR)
+        cfg.type = n->value;
+    if ((n = pawl_node_get(*root, "name")) && n->kind == PAWL_NODE_SCALAR)
+        cfg.name = n->value;
+    return pawl_scorer_new(out, &cfg, source, err);
 }

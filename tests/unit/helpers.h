@@ -105,4 +105,14 @@ char *pawl_test_sh_line(const char *fmt, ...) PAWL_PRINTF(1, 2);
  * commit as a fixed identity, so a test repository looks the same on every machine. */
 void pawl_test_git_env(void);
 
+/*
+ * Builds a scorer from one YAML mapping the way the config module hands it
+ * over (name and type strings plus the node); *root owns the node tree.
+ * Returns pawl_scorer_new()'s code; a YAML syntax error fails the test.
+ */
+struct pawl_scorer;
+struct pawl_node;
+int pawl_test_make_scorer(struct pawl_scorer **out, struct pawl_node **root, const char *yaml,
+                          const char *source, struct pawl_error *err);
+
 #endif
