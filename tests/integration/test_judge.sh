@@ -183,5 +183,41 @@ expect_eq "$(score_of range custom)" \
     "{'type': 'BOOLEAN', 'value': 0, 'passed': False, 'comment': \"scorer exited with status 3: 'boom'\", 'errored': True}" \
     "exec scorer: a failing command is a scorer error with its stderr"
 
+# The exec scorer's answers, one row per case: what the command prints (- for nothing),
+# and the score.
+cat >rows.tsv <<'TSV'
+empty	-	{'type': 'BOOLEAN', 'value': 0, 'passed': False, 'comment': "scorer printed no JSON object: ''", 'errored': True}
+unicode	{"passed": true, "comment": "très bien ✓"}	{'type': 'BOOLEAN', 'value': 1, 'passed': True, 'comment': 'très bien ✓'}
+bool	{"passed": false}	{'type': 'BOOLEAN', 'value': 0, 'passed': False, 'comment': 'scorer failed'}
+numeric	{"score": 0.5}	{'type': 'NUMERIC', 'value': 0.5, 'passed': True, 'comment': 'score 0.5 >= 0.5'}
+override	{"score": 0.9, "passed": false, "comment": "vetoed"}	{'type': 'NUMERIC', 'value': 0.9, 'passed': False, 'comment': 'vetoed'}
+range	{"score": 1.5}	{'type': 'BOOLEAN', 'value': 0, 'passed': False, 'comment': 'scorer\'s \'score\' must be a number from 0 to 1: \'{"score": 1.5}\'', 'errored': True}
+notbool	{"passed": "yes"}	{'type': 'BOOLEAN', 'value': 0, 'passed': False, 'comment': 'scorer\'s \'passed\' must be true or false: \'{"passed": "yes"}\'', 'errored': True}
+neither	{"comment": "hm"}	{'type': 'BOOLEAN', 'value': 0, 'passed': False, 'comment': 'scorer\'s JSON has neither \'score\' nor \'passed\': \'{"comment": "hm"}\'', 'errored': True}
+badcomment	{"passed": true, "comment": 3}	{'type': 'BOOLEAN', 'value': 0, 'passed': False, 'comment': 'scorer\'s \'comment\' must be a string: \'{"passed": true, "comment": 3}\'', 'errored': True}
+invalid	{"score": 	{'type': 'BOOLEAN', 'value': 0, 'passed': False, 'comment': 'scorer printed no JSON object: \'{"score":\'', 'errored': True}
+TSV
+: >cases.jsonl
+while IFS='	' read -r id answer _; do
+    printf '{"id": "%s", "input": "q", "output": "o"}\n' "$id" >>cases.jsonl
+    if [ "$answer" = - ]; then : >"answer-$id.txt"; else printf '%s\n' "$answer" >"answer-$id.txt"; fi
+done <rows.tsv
+printf '{"id": "huge", "input": "q", "output": "o"}\n' >>cases.jsonl
+cat >scorer.sh <<'SH'
+#!/bin/sh
+id=$(sed -n 's/^{"id": *"\([^"]*\)".*/\1/p')
+if [ "$id" = huge ]; then head -c 2000000 /dev/zero | tr '\0' x; exit 0; fi
+cat "answer-$id.txt"
+SH
+printf 'version: 1\ndataset: {path: cases.jsonl}\ntask: {provider: outputs}\nscorers:\n  - {name: custom, type: exec, command: [sh, scorer.sh]}\nreport: {json: results.json}\n' >pawl.yaml
+run_pawl run
+expect_status 1 "exec scorer rows"
+while IFS='	' read -r id _ want; do
+    expect_eq "$(score_of "$id" custom)" "$want" "exec scorer row '$id'"
+done <rows.tsv
+expect_eq "$(score_of huge custom)" \
+    "{'type': 'BOOLEAN', 'value': 0, 'passed': False, 'comment': 'scorer printed more than 1048576 bytes', 'errored': True}" \
+    "exec scorer: a flood of output is a scorer error"
+
 stop_mock
 finish
