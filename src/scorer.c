@@ -679,3 +679,41 @@ int pawl_scorer_fold(char **out, size_t *out_len, const char *s, size_t len)
     *out_len = (size_t)n;
     return 0;
 }
+
+/* json_equal(), except that numbers compare by value whether integer or real (1 == 1.0),
+ * and integers exactly. */
+int pawl_scorer_json_equal(const json_t *a, const json_t *b)
+{
+    const char *key;
+    json_t *va;
+    size_t i;
+
+    if (json_is_integer(a) && json_is_integer(b))
+        return json_integer_value(a) == json_integer_value(b);
+    if (json_is_number(a) && json_is_number(b))
+        return json_number_value(a) == json_number_value(b);
+    if (json_typeof(a) != json_typeof(b))
+        return 0;
+    if (json_is_string(a))
+        return json_string_length(a) == json_string_length(b) &&
+               memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) == 0;
+    if (json_is_array(a)) {
+        if (json_array_size(a) != json_array_size(b))
+            return 0;
+        for (i = 0; i < json_array_size(a); i++)
+            if (!pawl_scorer_json_equal(json_array_get(a, i), json_array_get(b, i)))
+                return 0;
+        return 1;
+    }
+    if (json_is_object(a)) {
+        if (json_object_size(a) != json_object_size(b))
+            return 0;
+        json_object_foreach((json_t *)a, key, va)
+        {
+            const json_t *vb = json_object_get(b, key);
+            if (!vb || !pawl_scorer_json_equal(va, vb))
+                return 0;
+        }
+    }
+    return 1;
+}

@@ -49,6 +49,9 @@ struct pawl_scorer_ops {
     int (*ready)(void *state, struct pawl_error *err);
 };
 
+/* json_equal(), except that numbers compare by value whether integer or real (1 == 1.0). */
+int pawl_scorer_json_equal(const json_t *a, const json_t *b);
+
 /* A scorer's plug-in state, for the plug-ins' own unit tests. */
 void *pawl_scorer_state(const struct pawl_scorer *s);
 

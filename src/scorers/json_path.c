@@ -129,38 +129,6 @@ static const json_t *resolve(const struct state *st, const json_t *v)
     return v;
 }
 
-/* json_equal(), except that numbers compare by value whether integer or real. */
-static int equivalent(const json_t *a, const json_t *b)
-{
-    const char *key;
-    json_t *va;
-    size_t i;
-
-    if (json_is_number(a) && json_is_number(b))
-        return json_number_value(a) == json_number_value(b);
-    if (json_typeof(a) != json_typeof(b))
-        return 0;
-    if (json_is_array(a)) {
-        if (json_array_size(a) != json_array_size(b))
-            return 0;
-        for (i = 0; i < json_array_size(a); i++)
-            if (!equivalent(json_array_get(a, i), json_array_get(b, i)))
-                return 0;
-        return 1;
-    }
-    if (json_is_object(a)) {
-        if (json_object_size(a) != json_object_size(b))
-            return 0;
-        json_object_foreach((json_t *)a, key, va)
-        {
-            const json_t *vb = json_object_get(b, key);
-            if (!vb || !equivalent(va, vb))
-                return 0;
-        }
-        return 1;
-    }
-    return json_equal(a, b);
-}
 
 /* Compact JSON for a comment, clipped like quoted output. */
 static char *show(char *out, const json_t *v)
@@ -191,7 +159,7 @@ static void compare(const struct state *st, const json_t *found, const struct pa
         goto done;
     }
     want = json_loadb(text->ptr, text->len, JSON_DECODE_ANY, NULL);
-    ok = (want && equivalent(found, want)) ||
+    ok = (want && pawl_scorer_json_equal(found, want)) ||
          (rendered.len == text->len && memcmp(rendered.ptr, text->ptr, text->len) == 0);
     if (ok) {
         pawl_score_set(out, 1, "%s is %s", qp, qf);

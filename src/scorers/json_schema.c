@@ -651,42 +651,6 @@ static char *show(char *out, const json_t *j, int whole)
     return out;
 }
 
-/* JSON Schema equality: numbers by value (1 equals 1.0), everything else by type and content. */
-static int equal(const json_t *a, const json_t *b)
-{
-    const char *key;
-    json_t *va;
-    size_t i;
-
-    if (json_is_integer(a) && json_is_integer(b))
-        return json_integer_value(a) == json_integer_value(b);
-    if (json_is_number(a) && json_is_number(b))
-        return json_number_value(a) == json_number_value(b);
-    if (json_typeof(a) != json_typeof(b))
-        return 0;
-    if (json_is_string(a))
-        return json_string_length(a) == json_string_length(b) &&
-               memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) == 0;
-    if (json_is_array(a)) {
-        if (json_array_size(a) != json_array_size(b))
-            return 0;
-        for (i = 0; i < json_array_size(a); i++)
-            if (!equal(json_array_get(a, i), json_array_get(b, i)))
-                return 0;
-        return 1;
-    }
-    if (json_is_object(a)) {
-        if (json_object_size(a) != json_object_size(b))
-            return 0;
-        json_object_foreach((json_t *)a, key, va)
-        {
-            const json_t *vb = json_object_get(b, key);
-            if (!vb || !equal(va, vb))
-                return 0;
-        }
-    }
-    return 1;
-}
 
 static int compare(const json_t *a, const json_t *b)
 {
@@ -821,12 +785,12 @@ static void validate(struct validator *v, const struct schema *s, const json_t *
              types_text(t, sizeof(t), s->types));
     if (s->enum_values) {
         for (i = 0; i < json_array_size(s->enum_values); i++)
-            if (equal(j, json_array_get(s->enum_values, i)))
+            if (pawl_scorer_json_equal(j, json_array_get(s->enum_values, i)))
                 break;
         if (i == json_array_size(s->enum_values) && note(v))
             fail(v, "%s is not one of %s", show(a, j, 0), show(b, s->enum_values, 1));
     }
-    if (s->const_value && !equal(j, s->const_value) && note(v))
+    if (s->const_value && !pawl_scorer_json_equal(j, s->const_value) && note(v))
         fail(v, "%s is not the constant %s", show(a, j, 0), show(b, s->const_value, 1));
     if (kind == T_NUMBER)
         validate_number(v, s, j);
