@@ -214,8 +214,6 @@ int pawl_config_check_path(struct pawl_config_loader *ld, const struct pawl_node
 
     if (val->len == 0)
         return pawl_config_fail(ld, val, "'%s' must not be empty", keypath);
-    if (strlen(val->value) != val->len)
-        return pawl_config_fail(ld, val, "'%s' must not contain NUL bytes", keypath);
     if (val->value[0] == '/')
         return pawl_config_fail(ld, val, "path '%s' must be relative to the config file",
                                 val->value);
