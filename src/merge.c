@@ -201,6 +201,9 @@ static void copy_case(struct pawl_case_result *out, const struct pawl_case_resul
 
     out->id = pawl_xstrdup(c->id);
     out->line = c->line;
+    out->input = c->input ? json_incref(c->input) : NULL;
+    out->expected_output = c->expected_output ? json_incref(c->expected_output) : NULL;
+    out->metadata = c->metadata ? json_incref(c->metadata) : NULL;
     out->passed = c->passed;
     out->errored = c->errored;
     out->trials = pawl_xcalloc(c->n_trials + 1, sizeof(*out->trials));

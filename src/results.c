@@ -47,6 +47,9 @@ void pawl_results_release(struct pawl_results *r)
             trial_release(&c->trials[j], r->n_scorers);
         free(c->trials);
         free(c->id);
+        json_decref(c->input);
+        json_decref(c->expected_output);
+        json_decref(c->metadata);
     }
     free(r->cases);
     pawl_results_clear_metrics(r);
@@ -174,6 +177,11 @@ static json_t *case_to_json(const struct pawl_results *r, const struct pawl_case
 
     json_object_set_new(o, "id", pawl_json_str(c->id ? c->id : ""));
     json_object_set_new(o, "line", json_integer(c->line));
+    json_object_set_new(o, "input", c->input ? json_incref(c->input) : json_null());
+    if (c->expected_output)
+        json_object_set(o, "expected_output", c->expected_output);
+    if (c->metadata)
+        json_object_set(o, "metadata", c->metadata);
     json_object_set_new(o, "passed", json_boolean(c->passed));
     json_object_set_new(o, "errored", json_boolean(c->errored));
     for (i = 0; i < c->n_trials; i++)

@@ -142,7 +142,7 @@ static int read_trial(struct pawl_json_reader *rd, const json_t *o, const struct
 static int read_case(struct pawl_json_reader *rd, const json_t *o, const struct pawl_results *r,
                      struct pawl_case_result *c)
 {
-    const json_t *trials;
+    const json_t *trials, *v;
     json_int_t line;
     size_t i, old;
     int rc;
@@ -156,6 +156,13 @@ static int read_case(struct pawl_json_reader *rd, const json_t *o, const struct 
         (rc = pawl_json_get_typed(rd, o, "trials", JSON_ARRAY, 0, &trials)) < 0)
         return rc;
     c->line = (int)line;
+    /* Files written before the case content was recorded have none. */
+    if ((v = json_object_get(o, "input")) != NULL)
+        c->input = json_incref((json_t *)v);
+    if ((v = json_object_get(o, "expected_output")) != NULL && !json_is_null(v))
+        c->expected_output = json_incref((json_t *)v);
+    if ((v = json_object_get(o, "metadata")) != NULL && !json_is_null(v))
+        c->metadata = json_incref((json_t *)v);
     c->trials = pawl_xcalloc(json_array_size(trials) + 1, sizeof(*c->trials));
     old = pawl_json_push_key(rd, "trials");
     for (i = 0; i < json_array_size(trials); i++) {

@@ -273,6 +273,9 @@ static size_t select_cases(struct runner *r, const struct pawl_run_options *opts
             struct pawl_case_result *cr = &r->sides[k].res->cases[selected];
             cr->id = pawl_xstrdup(c->id);
             cr->line = c->line;
+            cr->input = json_incref(c->input);
+            cr->expected_output = c->expected_output ? json_incref(c->expected_output) : NULL;
+            cr->metadata = c->metadata ? json_incref(c->metadata) : NULL;
             cr->n_trials = (size_t)repeat;
             cr->trials = pawl_xcalloc((size_t)repeat, sizeof(struct pawl_trial));
         }

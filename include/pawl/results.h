@@ -35,6 +35,12 @@ struct pawl_trial {
 struct pawl_case_result {
     char *id;
     int line;              /* dataset line of the record */
+    /* The case as the dataset had it, so a results file is self-contained: reports,
+     * `pawl push` and `pawl dataset add` need no dataset. Owned references; input is
+     * JSON null when the record had none, the others NULL when absent. */
+    json_t *input;
+    json_t *expected_output;
+    json_t *metadata;
     struct pawl_trial *trials;
     size_t n_trials;
     int passed;            /* every scorer passed in every trial */

@@ -73,6 +73,9 @@ START_TEST(test_round_trip_rich)
     char *a;
 
     fx_rich(&r);
+    r.cases[0].input = json_pack("{s:[{s:s,s:s}]}", "messages", "role", "user", "content", "hi");
+    r.cases[0].expected_output = json_integer(42);
+    r.cases[0].metadata = json_pack("{s:{s:b}}", "labels", "correct", 1);
     a = fx_round_trip(&back, &r, TMP, "rich");
     ck_assert(a[strlen(a) - 1] == '\n');
 
@@ -92,6 +95,11 @@ START_TEST(test_round_trip_rich)
     c = &back.cases[0];
     ck_assert_str_eq(c->id, r.cases[0].id);
     ck_assert_int_eq(c->line, 7);
+    ck_assert(json_equal(c->input, r.cases[0].input));
+    ck_assert(json_equal(c->expected_output, r.cases[0].expected_output));
+    ck_assert(json_equal(c->metadata, r.cases[0].metadata));
+    ck_assert_ptr_null(back.cases[1].expected_output);
+    ck_assert_ptr_null(back.cases[1].metadata);
     ck_assert_int_eq(c->passed, 0);
     ck_assert_int_eq(c->errored, 1);
     ck_assert_uint_eq(c->n_trials, 3);
@@ -185,6 +193,8 @@ START_TEST(test_shape)
     c = fx_case(&r, "q1", 3, 1);
     fx_output(&r, c, 0, "Paris", 812);
     fx_metric(&r, "correct", 1, 1, 0, 0, 0);
+    r.cases[c].input = json_pack("{s:s}", "q", "capital of France?");
+    r.cases[c].metadata = json_pack("{s:s}", "topic", "geo");
     doc = pawl_results_to_json(&r);
     s = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(12));
     ck_assert_str_eq(
@@ -197,7 +207,9 @@ START_TEST(test_shape)
            "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
            "\"scorers\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"},"
            "\"scorers\":[\"correct\"],"
-           "\"cases\":[{\"id\":\"q1\",\"line\":3,\"passed\":true,\"errored\":false,"
+           "\"cases\":[{\"id\":\"q1\",\"line\":3,"
+           "\"input\":{\"q\":\"capital of France?\"},\"metadata\":{\"topic\":\"geo\"},"
+           "\"passed\":true,\"errored\":false,"
            "\"trials\":[{\"output\":\"Paris\",\"latency_ms\":812,\"usage\":null,\"cost\":null,"
            "\"cached\":false,\"error\":null,\"scores\":{\"correct\":{\"type\":\"BOOLEAN\","
            "\"value\":1,\"passed\":true,\"comment\":null}}}]}],"
