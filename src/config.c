@@ -38,6 +38,7 @@
 #define CFG(member) PAWL_KEY_FIELD(struct pawl_config, member)
 
 static const char *const inconclusive_names[] = {"pass", "fail", NULL};
+static const char *const langfuse_api_names[] = {"auto", "v3", "v4", NULL};
 
 /* ---- errors and small helpers ------------------------------------------ */
 
@@ -241,6 +242,24 @@ static int parse_version(struct pawl_config_loader *ld, const struct pawl_node *
     return 0;
 }
 
+/* Langfuse rewrites environments it does not accept to "default"; refuse them here instead. */
+static int parse_langfuse_environment(struct pawl_config_loader *ld, const struct pawl_node *val,
+                                      const char *path, void *base)
+{
+    struct pawl_config *cfg = base;
+    const char *v = val->value;
+    size_t n = strlen(v);
+
+    if (n == 0 || n > 40 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n ||
+        strncmp(v, "langfuse", 8) == 0)
+        return pawl_config_fail(ld, val,
+                                "'%s' must be 1-40 lowercase letters, digits, '_' or '-', "
+                                "not starting with 'langfuse'",
+                                path);
+    set_str(&cfg->report.langfuse.environment, v);
+    return 0;
+}
+
 static int parse_dataset_path(struct pawl_config_loader *ld, const struct pawl_node *val,
                               const char *path, void *base)
 {
@@ -324,10 +343,35 @@ static const struct pawl_config_key gate_keys[] = {
     {.name = "rules", .kind = PAWL_KEY_LIST, .parse = pawl_config_parse_rules},
     {0}};
 
+static const struct pawl_config_key langfuse_keys[] = {
+    {.name = "dataset", .kind = PAWL_KEY_STRING, CFG(report.langfuse.dataset)},
+    {.name = "api", .kind = PAWL_KEY_ENUM, .choices = langfuse_api_names, .noun = "Langfuse API",
+     CFG(report.langfuse.api)},
+    {.name = "environment", .kind = PAWL_KEY_STRING, .parse = parse_langfuse_environment},
+    {.name = "required", .kind = PAWL_KEY_BOOL, CFG(report.langfuse.required)},
+    {0}};
+
+/* `langfuse: true|false`, or a mapping (which turns the push on). */
+static int parse_langfuse(struct pawl_config_loader *ld, const struct pawl_node *val,
+                          const char *path, void *base)
+{
+    struct pawl_config *cfg = base;
+
+    if (val->kind == PAWL_NODE_MAP) {
+        cfg->report.langfuse.enabled = 1;
+        return pawl_config_walk(ld, val, path, langfuse_keys, base, 0);
+    }
+    if (val->kind != PAWL_NODE_SCALAR || pawl_node_as_bool(val, &cfg->report.langfuse.enabled) < 0)
+        return pawl_config_fail(ld, val, "'%s' must be true, false or a mapping", path);
+    return 0;
+}
+
 static const struct pawl_config_key report_keys[] = {
     {.name = "junit", .kind = PAWL_KEY_PATH, CFG(report.junit)},
     {.name = "json", .kind = PAWL_KEY_PATH, CFG(report.json)},
     {.name = "markdown", .kind = PAWL_KEY_PATH, CFG(report.markdown)},
+    {.name = "html", .kind = PAWL_KEY_PATH, CFG(report.html)},
+    {.name = "langfuse", .kind = PAWL_KEY_ANY, .parse = parse_langfuse},
     {0}};
 
 /* Scorers come before gate: rules name scorers. */
@@ -373,6 +417,7 @@ static void set_defaults(struct pawl_config_loader *ld)
     cfg->run.max_error_rate = 0;
     cfg->run.cache = pawl_config_resolve(ld, ".pawl/cache");
     cfg->gate.confidence = 0.95;
+    cfg->report.langfuse.api = pawl_xstrdup("auto");
 }
 
 int pawl_config_load(struct pawl_config *out, const char *path, struct pawl_error *err)
@@ -485,6 +530,10 @@ void pawl_config_release(struct pawl_config *cfg)
     free(cfg->report.junit);
     free(cfg->report.json);
     free(cfg->report.markdown);
+    free(cfg->report.html);
+    free(cfg->report.langfuse.dataset);
+    free(cfg->report.langfuse.api);
+    free(cfg->report.langfuse.environment);
     pawl_node_free(cfg->root);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -123,6 +123,16 @@ struct pawl_config {
         char *junit; /* resolved paths, NULL when not configured */
         char *json;
         char *markdown;
+        char *html;
+        /* report.langfuse: `true`, or a mapping of the settings below; pushes the
+         * run to Langfuse after it (`pawl push`). */
+        struct {
+            int enabled;
+            char *dataset;     /* Langfuse dataset whose items the cases are, or NULL */
+            char *api;         /* "auto" (default), "v3" or "v4" */
+            char *environment; /* Langfuse environment of traces and scores, or NULL */
+            int required;      /* a push that fails turns the run's exit status into 3 */
+        } langfuse;
     } report;
 
     struct pawl_node *root; /* owns the YAML tree that `node` fields point into */

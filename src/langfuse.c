@@ -1,0 +1,498 @@
+/*
+ * langfuse.c - the Langfuse public API client (langfuse.h).
+ *
+ * Requests queue in order and at most `concurrency` run at once on a private
+ * loop; http.h does the retrying. Every message built here passes through
+ * redact() so that neither key can leave in one.
+ */
+#include "pawl/langfuse.h"
+
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pawl/alloc.h"
+#include "pawl/buf.h"
+#include "pawl/http.h"
+#include "pawl/loop.h"
+
+#define LF_MAX_BODY ((size_t)64 << 20)
+#define LF_DETAIL_MAX 300
+
+struct lf_job {
+    struct pawl_langfuse *lf;
+    char *method;
+    char *path;
+    char *url;
+    char *body;
+    size_t body_len;
+    char **headers; /* NULL-terminated, owned */
+    pawl_langfuse_done_fn done;
+    void *ctx;
+};
+
+struct pawl_langfuse {
+    char *base;      /* as configured, trailing slashes removed: requests go here */
+    char *shown;     /* base without userinfo, query or fragment: messages show this */
+    char *public_key;
+    char *secret_key;
+    char *auth;      /* "Authorization: Basic ..." */
+    char *key_header;
+    struct pawl_loop *loop;
+    long timeout_ms;
+    unsigned retries;
+    unsigned concurrency;
+    unsigned in_flight;
+    struct lf_job **queue; /* waiting, oldest first from `head` */
+    size_t head, n_queue, cap_queue;
+};
+
+/* ---- credentials ---------------------------------------------------------- */
+
+static const char *env_nonempty(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v && v[0] ? v : NULL;
+}
+
+/* scheme://[userinfo@]host[:port][/path]: keep the scheme and host, drop the rest. */
+static char *shown_url(const char *base)
+{
+    const char *p = strstr(base, "://"), *host, *at, *end;
+
+    if (!p)
+        return pawl_xstrdup("(the configured URL)");
+    host = p + 3;
+    end = host + strcspn(host, "/?#");
+    at = memchr(host, '@', (size_t)(end - host));
+    if (at)
+        host = at + 1;
+    return pawl_xasprintf("%.*s%.*s%s", (int)(p + 3 - base), base, (int)(end - host), host,
+                          *end == '/' ? end : "");
+}
+
+static char *basic_auth(const char *user, const char *pass)
+{
+    char *plain = pawl_xasprintf("%s:%s", user, pass);
+    size_t n = strlen(plain);
+    unsigned char *enc = pawl_xmalloc(4 * ((n + 2) / 3) + 1);
+    char *out;
+
+    EVP_EncodeBlock(enc, (const unsigned char *)plain, (int)n);
+    out = pawl_xasprintf("Authorization: Basic %s", (const char *)enc);
+    memset(plain, 0, n);
+    free(plain);
+    free(enc);
+    return out;
+}
+
+int pawl_langfuse_open(struct pawl_langfuse **out, const struct pawl_langfuse_options *opts,
+                       struct pawl_error *err)
+{
+    const char *pk = env_nonempty("LANGFUSE_PUBLIC_KEY"), *sk = env_nonempty("LANGFUSE_SECRET_KEY");
+    const char *url = env_nonempty("LANGFUSE_BASE_URL"), *from = "LANGFUSE_BASE_URL";
+    struct pawl_langfuse *lf;
+    size_t n;
+
+    *out = NULL;
+    if (!pk)
+        return pawl_error_set(err, PAWL_ECONFIG, NULL, 0, 0,
+                              "LANGFUSE_PUBLIC_KEY is not set (the Langfuse project's public "
+                              "key, pk-lf-...)");
+    if (!sk)
+        return pawl_error_set(err, PAWL_ECONFIG, NULL, 0, 0,
+                              "LANGFUSE_SECRET_KEY is not set (the Langfuse project's secret "
+                              "key, sk-lf-...)");
+    if (!url) {
+        url = env_nonempty("LANGFUSE_HOST");
+        from = "LANGFUSE_HOST";
+    }
+    if (!url) {
+        url = PAWL_LANGFUSE_DEFAULT_URL;
+        from = NULL;
+    }
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+        return pawl_error_set(err, PAWL_ECONFIG, NULL, 0, 0,
+                              "%s must be an http:// or https:// URL, not '%.*s'", from,
+                              (int)strcspn(url, "@"), url);
+    lf = pawl_xcalloc(1, sizeof(*lf));
+    lf->base = pawl_xstrdup(url);
+    n = strlen(lf->base);
+    while (n > 0 && lf->base[n - 1] == '/')
+        lf->base[--n] = '\0';
+    lf->shown = shown_url(lf->base);
+    lf->public_key = pawl_xstrdup(pk);
+    lf->secret_key = pawl_xstrdup(sk);
+    lf->auth = basic_auth(pk, sk);
+    lf->key_header = pawl_xasprintf("X-Langfuse-Public-Key: %s", pk);
+    lf->loop = pawl_loop_new();
+    lf->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 30000;
+    lf->retries = opts && opts->retries >= 0 ? (unsigned)opts->retries : 4;
+    lf->concurrency = opts && opts->concurrency > 0 ? opts->concurrency : 8;
+    *out = lf;
+    return 0;
+}
+
+static void job_free(struct lf_job *j)
+{
+    size_t i;
+
+    if (!j)
+        return;
+    free(j->method);
+    free(j->path);
+    free(j->url);
+    free(j->body);
+    for (i = 0; j->headers && j->headers[i]; i++)
+        free(j->headers[i]);
+    free(j->headers);
+    free(j);
+}
+
+void pawl_langfuse_close(struct pawl_langfuse *lf)
+{
+    size_t i;
+
+    if (!lf)
+        return;
+    if (lf->loop) {
+        pawl_loop_cancel_all(lf->loop);
+        pawl_loop_free(lf->loop);
+    }
+    for (i = lf->head; i < lf->n_queue; i++)
+        job_free(lf->queue[i]);
+    free(lf->queue);
+    free(lf->base);
+    free(lf->shown);
+    free(lf->public_key);
+    if (lf->secret_key)
+        memset(lf->secret_key, 0, strlen(lf->secret_key));
+    free(lf->secret_key);
+    if (lf->auth)
+        memset(lf->auth, 0, strlen(lf->auth));
+    free(lf->auth);
+    free(lf->key_header);
+    free(lf);
+}
+
+const char *pawl_langfuse_url(const struct pawl_langfuse *lf)
+{
+    return lf->shown;
+}
+
+/* Replaces every occurrence of the secret key (and the auth header's encoding of it). */
+static void redact(const struct pawl_langfuse *lf, char *s)
+{
+    const char *secrets[2];
+    size_t i;
+
+    secrets[0] = lf->secret_key;
+    secrets[1] = lf->auth + strlen("Authorization: Basic ");
+    for (i = 0; i < 2; i++) {
+        size_t k = strlen(secrets[i]);
+        char *hit;
+        while (k > 3 && (hit = strstr(s, secrets[i])) != NULL) {
+            memset(hit, '*', 3);
+            memmove(hit + 3, hit + k, strlen(hit + k) + 1);
+        }
+    }
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+void pawl_langfuse_reply_release(struct pawl_langfuse_reply *r)
+{
+    if (!r)
+        return;
+    json_decref(r->body);
+    free(r->text);
+    memset(r, 0, sizeof(*r));
+}
+
+static void pump(struct pawl_langfuse *lf);
+
+static void on_http_done(void *ctx, const struct pawl_http_response *res)
+{
+    struct lf_job *j = ctx;
+    struct pawl_langfuse *lf = j->lf;
+    struct pawl_langfuse_reply reply;
+    char *error = NULL;
+
+    memset(&reply, 0, sizeof(reply));
+    reply.status = res->status;
+    reply.attempts = res->attempts;
+    if (res->body && res->body->len) {
+        reply.text = pawl_xstrndup(res->body->ptr, res->body->len);
+    } else {
+        reply.text = pawl_xstrdup("");
+    }
+    /* Parsed after redaction, so that nothing read from the reply can quote the key. */
+    redact(lf, reply.text);
+    reply.text_len = strlen(reply.text);
+    if (reply.text_len)
+        reply.body = json_loadb(reply.text, reply.text_len, JSON_DECODE_ANY, NULL);
+    if (res->cancelled) {
+        error = pawl_xasprintf("%s %s to Langfuse at %s was cancelled", j->method, j->path,
+                               lf->shown);
+        reply.status = 0;
+    } else if (res->overflow) {
+        error = pawl_xasprintf("Langfuse at %s answered %s %s with more than %zu MiB", lf->shown,
+                               j->method, j->path, LF_MAX_BODY >> 20);
+        reply.status = 0;
+    } else if (res->status == 0) {
+        error = pawl_xasprintf("Langfuse request %s %s failed: %s", j->method, j->path,
+                               res->error ? res->error : "no response");
+        if (res->attempts > 1) {
+            char *more = pawl_xasprintf("%s (after %u attempts)", error, res->attempts);
+            free(error);
+            error = more;
+        }
+    }
+    if (error)
+        redact(lf, error);
+    lf->in_flight--;
+    j->done(j->ctx, &reply, error);
+    free(error);
+    pawl_langfuse_reply_release(&reply);
+    job_free(j);
+    pump(lf);
+}
+
+static void pump(struct pawl_langfuse *lf)
+{
+    while (lf->in_flight < lf->concurrency && lf->head < lf->n_queue) {
+        struct lf_job *j = lf->queue[lf->head];
+        struct pawl_http_request req;
+
+        lf->queue[lf->head++] = NULL;
+        if (lf->head == lf->n_queue)
+            lf->head = lf->n_queue = 0;
+        memset(&req, 0, sizeof(req));
+        req.method = j->method;
+        req.url = j->url;
+        req.headers = (const char *const *)j->headers;
+        req.body = j->body;
+        req.body_len = j->body_len;
+        req.timeout_ms = lf->timeout_ms;
+        req.connect_timeout_ms = lf->timeout_ms < 10000 ? lf->timeout_ms : 10000;
+        req.retries = lf->retries;
+        req.max_body = LF_MAX_BODY;
+        lf->in_flight++;
+        pawl_http_start(lf->loop, &req, on_http_done, j);
+    }
+}
+
+void pawl_langfuse_start(struct pawl_langfuse *lf, const struct pawl_langfuse_call *call,
+                         pawl_langfuse_done_fn done, void *ctx)
+{
+    struct lf_job *j = pawl_xcalloc(1, sizeof(*j));
+    const char *ctype = NULL;
+    size_t n_extra = 0, k = 0, i;
+
+    j->lf = lf;
+    j->method = pawl_xstrdup(call->method);
+    j->path = pawl_xstrdup(call->path);
+    j->url = pawl_xasprintf("%s%s", lf->base, call->path);
+    j->done = done;
+    j->ctx = ctx;
+    if (call->body) {
+        j->body = json_dumps(call->body, JSON_COMPACT);
+        if (!j->body) /* only when out of memory, or for invalid UTF-8 jansson never holds */
+            abort();
+        j->body_len = strlen(j->body);
+        ctype = "Content-Type: application/json";
+    } else if (call->raw_body) {
+        j->body = pawl_xmalloc(call->raw_len + 1);
+        memcpy(j->body, call->raw_body, call->raw_len);
+        j->body[call->raw_len] = '\0';
+        j->body_len = call->raw_len;
+    }
+    for (i = 0; call->extra_headers && call->extra_headers[i]; i++)
+        n_extra++;
+    j->headers = pawl_xcalloc(n_extra + 6, sizeof(char *));
+    j->headers[k++] = pawl_xstrdup(lf->auth);
+    j->headers[k++] = pawl_xstrdup(lf->key_header);
+    j->headers[k++] = pawl_xstrdup("Accept: application/json");
+    j->headers[k++] = pawl_xstrdup("X-Langfuse-Sdk-Name: pawl");
+    if (ctype)
+        j->headers[k++] = pawl_xstrdup(ctype);
+    for (i = 0; i < n_extra; i++)
+        j->headers[k++] = pawl_xstrdup(call->extra_headers[i]);
+    j->headers[k] = NULL;
+    PAWL_ALLOC_GROW(lf->queue, lf->n_queue + 1, lf->cap_queue);
+    lf->queue[lf->n_queue++] = j;
+    pump(lf);
+}
+
+int pawl_langfuse_wait(struct pawl_langfuse *lf, struct pawl_error *err)
+{
+    int rc;
+
+    while (lf->in_flight > 0 || lf->head < lf->n_queue)
+        if ((rc = pawl_loop_step(lf->loop, 1000, err)) < 0)
+            return rc;
+    return 0;
+}
+
+struct sync_ctx {
+    struct pawl_langfuse_reply *out;
+    char *error;
+};
+
+static void on_sync_done(void *ctx, const struct pawl_langfuse_reply *reply, const char *error)
+{
+    struct sync_ctx *s = ctx;
+
+    s->out->status = reply->status;
+    s->out->attempts = reply->attempts;
+    s->out->body = reply->body ? json_incref(reply->body) : NULL;
+    s->out->text = pawl_xstrdup(reply->text ? reply->text : "");
+    s->out->text_len = strlen(s->out->text);
+    s->error = error ? pawl_xstrdup(error) : NULL;
+}
+
+int pawl_langfuse_request(struct pawl_langfuse *lf, const struct pawl_langfuse_call *call,
+                          struct pawl_langfuse_reply *out, struct pawl_error *err)
+{
+    struct sync_ctx s = {out, NULL};
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    pawl_langfuse_start(lf, call, on_sync_done, &s);
+    if ((rc = pawl_langfuse_wait(lf, err)) < 0) {
+        free(s.error);
+        return rc;
+    }
+    if (s.error) {
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "%s", s.error);
+        free(s.error);
+        return rc;
+    }
+    return 0;
+}
+
+/* The server's own words: `message`, else `error` (a string, or the first of a list). */
+static char *reply_detail(const struct pawl_langfuse_reply *r)
+{
+    const json_t *m = json_object_get(r->body, "message"), *e = json_object_get(r->body, "error");
+    const char *text = r->text ? r->text : "";
+    size_t len;
+
+    if (json_is_array(e) && json_array_size(e) > 0 && json_is_string(json_array_get(e, 0))) {
+        const char *first = json_string_value(json_array_get(e, 0));
+        if (json_is_string(m))
+            return pawl_xasprintf("%s: %s%s", json_string_value(m), first,
+                                  json_array_size(e) > 1 ? " (and more)" : "");
+        return pawl_xstrdup(first);
+    }
+    if (json_is_string(m) && json_string_length(m) > 0)
+        return pawl_xstrdup(json_string_value(m));
+    if (json_is_string(e) && json_string_length(e) > 0)
+        return pawl_xstrdup(json_string_value(e));
+    len = strlen(text);
+    while (len > 0 && isspace((unsigned char)text[len - 1]))
+        len--;
+    if (len == 0)
+        return pawl_xstrdup("(empty reply)");
+    if (len > LF_DETAIL_MAX)
+        return pawl_xasprintf("%.*s...", LF_DETAIL_MAX, text);
+    return pawl_xstrndup(text, len);
+}
+
+int pawl_langfuse_check(const struct pawl_langfuse_reply *r, const struct pawl_langfuse_call *call,
+                        struct pawl_error *err)
+{
+    char *detail;
+    int rc;
+
+    if (r->status >= 200 && r->status < 300)
+        return 0;
+    detail = reply_detail(r);
+    rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "Langfuse answered %ld to %s %s: %s%s",
+                        r->status, call->method, call->path, detail,
+                        r->status == 401 || r->status == 403
+                            ? " (check LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY)"
+                            : "");
+    free(detail);
+    return rc;
+}
+
+int pawl_langfuse_send(struct pawl_langfuse *lf, const struct pawl_langfuse_call *call,
+                       struct pawl_langfuse_reply *out, struct pawl_error *err)
+{
+    int rc;
+
+    if ((rc = pawl_langfuse_request(lf, call, out, err)) < 0)
+        return rc;
+    return pawl_langfuse_check(out, call, err);
+}
+
+/* ---- ids, escaping, time -------------------------------------------------- */
+
+char *pawl_langfuse_escape(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    struct pawl_buf b = PAWL_BUF_INIT;
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)s; *p; p++) {
+        if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            pawl_buf_putc(&b, (char)*p);
+        } else {
+            char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            pawl_buf_add(&b, enc, 3);
+        }
+    }
+    return pawl_buf_detach(&b, NULL);
+}
+
+void pawl_langfuse_hex_id(char *out, size_t hex_len, const char *const *parts, size_t n_parts)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    size_t i;
+    int zero = 1;
+
+    if (hex_len > 64)
+        hex_len = 64;
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+        abort(); /* out of memory: libcrypto always has SHA-256 */
+    for (i = 0; i < n_parts; i++) {
+        const char *p = parts[i] ? parts[i] : "";
+        EVP_DigestUpdate(ctx, p, strlen(p) + 1);
+    }
+    EVP_DigestFinal_ex(ctx, md, &md_len);
+    EVP_MD_CTX_free(ctx);
+    for (i = 0; i < hex_len; i++) {
+        unsigned v = i % 2 ? md[i / 2] & 15u : md[i / 2] >> 4;
+        out[i] = hex[v];
+        zero &= v == 0;
+    }
+    /* OTLP reserves the all-zero id as "invalid"; 2^-64 odds, but never emit it. */
+    if (zero && hex_len > 0)
+        out[hex_len - 1] = '1';
+    out[hex_len] = '\0';
+}
+
+void pawl_langfuse_timestamp(char out[32], long long ms)
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    long long rem = ms % 1000;
+
+    if (rem < 0) {
+        rem += 1000;
+        secs -= 1;
+    }
+    char date[24];
+
+    gmtime_r(&secs, &tm);
+    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%.19s.%03dZ", date, (int)rem);
+}
