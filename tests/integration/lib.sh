@@ -225,6 +225,58 @@ stop_mock() {
     fi
 }
 
+# The mock Langfuse server (tests/support/README.md), started like the mock LLM server and
+# stopped by the same EXIT trap. start_langfuse_mock [ARGS...] runs mocklangfuse.py with ARGS
+# and exports LF_PORT, LF_PID and LF_URL (http://127.0.0.1:PORT); the test ends as failed if
+# no port arrives within 5 s.
+start_langfuse_mock() {
+    local out i=0 st=0
+    out=$(mktemp "$PAWL_TMP/lfmock.XXXXXX")
+    /usr/bin/python3 "$PAWL_SRC/tests/support/mocklangfuse.py" "$@" >"$out" 2>"$out.err" </dev/null &
+    LF_PID=$!
+    _mock_started="$_mock_started $LF_PID:$out.err"
+    if [ -z "${_mock_trapped:-}" ]; then
+        _mock_trapped=1
+        trap _mock_cleanup EXIT
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+    fi
+    LF_PORT=""
+    until IFS= read -r LF_PORT <"$out" 2>/dev/null; do
+        if ! _mock_alive "$LF_PID"; then
+            wait "$LF_PID" || st=$?
+            fail "mock Langfuse server exited with status $st before printing its port: $(cat "$out.err")"
+            finish
+        fi
+        if [ $i -ge 50 ]; then
+            fail "mock Langfuse server printed no port within 5 s: mocklangfuse.py $*"
+            finish
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    case $LF_PORT in
+    '' | *[!0-9]*) fail "mock Langfuse server printed '$LF_PORT', not a port"; finish ;;
+    esac
+    LF_URL="http://127.0.0.1:$LF_PORT"
+    export LF_PORT LF_PID LF_URL
+}
+
+# stop_langfuse_mock [PID]: stops the mock Langfuse server (default $LF_PID) with SIGTERM;
+# the test fails unless it exits 0 within 10 s, and if it printed a Python traceback.
+stop_langfuse_mock() {
+    local pid=${1:-${LF_PID:-}} entry err=""
+    [ -n "$pid" ] || return 0
+    for entry in $_mock_started; do
+        [ "${entry%%:*}" = "$pid" ] && err=${entry#*:}
+    done
+    stop_mock "$pid"
+    if [ -n "$err" ] && grep -q 'Traceback' "$err"; then
+        fail "the mock Langfuse server raised an exception"
+        cat "$err" >&2
+    fi
+}
+
 finish() {
     if [ "$tests_failed" -ne 0 ]; then
         echo "$tests_failed of $tests_run checks failed" >&2
