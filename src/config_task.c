@@ -200,6 +200,16 @@ static const struct pawl_config_key rule_keys[] = {
     {.name = "no_new_failures", .kind = PAWL_KEY_BOOL},
     {0}};
 
+/* {judge_agreement: NAME, <one bound>, min_n: N}: the bounds are the statistics' ranges. */
+static const struct pawl_config_key agreement_rule_keys[] = {
+    {.name = "judge_agreement", .kind = PAWL_KEY_STRING},
+    {.name = "min_kappa", .kind = PAWL_KEY_NUMBER, .lo = -1, .hi = 1},
+    {.name = "min_accuracy", .kind = PAWL_KEY_NUMBER, .lo = 0, .hi = 1},
+    {.name = "min_spearman", .kind = PAWL_KEY_NUMBER, .lo = -1, .hi = 1},
+    {.name = "max_mae", .kind = PAWL_KEY_NUMBER, .lo = 0, .hi = HUGE_VAL},
+    {.name = "min_n", .kind = PAWL_KEY_INT, .lo = 1, .hi = 1000000000},
+    {0}};
+
 /* ---- task ---------------------------------------------------------------- */
 
 /* What is wrong with a prompt file's bytes as text, or NULL when nothing is. */
@@ -527,6 +537,68 @@ static int check_metric(struct pawl_config_loader *ld, const struct pawl_node *v
     return rc;
 }
 
+/* The statistic each bound of a judge_agreement rule limits. */
+static const struct {
+    const char *key, *stat;
+} agreement_bounds[] = {{"min_kappa", "kappa"},
+                        {"min_accuracy", "accuracy"},
+                        {"min_spearman", "spearman"},
+                        {"max_mae", "mae"}};
+#define N_AGREEMENT_BOUNDS (sizeof(agreement_bounds) / sizeof(agreement_bounds[0]))
+
+static int parse_agreement_rule(struct pawl_config_loader *ld, const struct pawl_node *item,
+                                const char *path, struct pawl_rule_config *r)
+{
+    static const char *const metric_keys[] = {"metric", "min", "max", "max_drop",
+                                              "no_new_failures", NULL};
+    const struct pawl_config *cfg = ld->cfg;
+    const struct pawl_node *name = pawl_node_get(item, "judge_agreement"), *bound = NULL, *mn;
+    const char **scorers, *near, *stat = NULL;
+    size_t i, n_bounds = 0;
+    int rc;
+
+    for (i = 0; metric_keys[i]; i++)
+        if (pawl_node_get(item, metric_keys[i]))
+            return pawl_config_fail(ld, pawl_node_key(item, metric_keys[i]),
+                                    "rule 'judge_agreement' takes no '%s': bound it with one of "
+                                    "'min_kappa', 'min_accuracy', 'min_spearman' or 'max_mae'",
+                                    metric_keys[i]);
+    if ((rc = pawl_config_walk(ld, item, path, agreement_rule_keys, NULL, 0)) < 0)
+        return rc;
+    for (i = 0; i < N_AGREEMENT_BOUNDS; i++) {
+        const struct pawl_node *v = pawl_node_get(item, agreement_bounds[i].key);
+        if (v) {
+            n_bounds++;
+            bound = v;
+            stat = agreement_bounds[i].stat;
+        }
+    }
+    if (n_bounds != 1)
+        return pawl_config_fail(ld, item,
+                                "rule 'judge_agreement' needs exactly one of 'min_kappa', "
+                                "'min_accuracy', 'min_spearman' or 'max_mae'");
+    scorers = pawl_xcalloc(cfg->n_scorers + 1, sizeof(*scorers));
+    for (i = 0; i < cfg->n_scorers; i++)
+        scorers[i] = cfg->scorers[i].name;
+    if (!pawl_config_in_list(name->value, scorers)) {
+        near = pawl_suggest(name->value, scorers);
+        if (near)
+            rc = pawl_config_fail(ld, name, "unknown scorer '%s' (did you mean '%s'?)", name->value,
+                                  near);
+        else
+            rc = pawl_config_fail(ld, name, "unknown scorer '%s'", name->value);
+    }
+    free(scorers);
+    if (rc < 0)
+        return rc;
+    pawl_node_as_double(bound, &r->value);
+    r->kind = PAWL_RULE_JUDGE_AGREEMENT;
+    if ((mn = pawl_node_get(item, "min_n")) != NULL)
+        pawl_node_as_long(mn, &r->min_n);
+    r->metric = pawl_xasprintf("agreement.%s.%s", name->value, stat);
+    return 0;
+}
+
 static int parse_rule(struct pawl_config_loader *ld, const struct pawl_node *item, const char *path,
                       struct pawl_rule_config *r, int *skip)
 {
@@ -541,10 +613,18 @@ static int parse_rule(struct pawl_config_loader *ld, const struct pawl_node *ite
     *skip = 0;
     if (item->kind != PAWL_NODE_MAP)
         return pawl_config_fail(ld, item, "'%s' must be a mapping", path);
-    if ((rc = pawl_config_walk(ld, item, path, rule_keys, NULL, 0)) < 0)
-        return rc;
     r->line = item->line;
     r->col = item->col;
+    if (pawl_node_get(item, "judge_agreement"))
+        return parse_agreement_rule(ld, item, path, r);
+    for (i = 0; i < N_AGREEMENT_BOUNDS; i++)
+        if (pawl_node_get(item, agreement_bounds[i].key))
+            return pawl_config_fail(ld, pawl_node_key(item, agreement_bounds[i].key),
+                                    "'%s' bounds a judge_agreement rule: add 'judge_agreement: "
+                                    "NAME' (a scorer's name)",
+                                    agreement_bounds[i].key);
+    if ((rc = pawl_config_walk(ld, item, path, rule_keys, NULL, 0)) < 0)
+        return rc;
     if (nnf) {
         if (item->n > 1)
             return pawl_config_fail(ld, item,

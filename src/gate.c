@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pawl/agreement.h"
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
 #include "pawl/gate.h"
@@ -216,6 +217,48 @@ static void add_weighted(struct pawl_results *r, size_t *alloc, const struct paw
     free(w);
 }
 
+/* ---- judge agreement --------------------------------------------------------- */
+
+static void put_agreement_stat(struct pawl_results *r, size_t *alloc, const char *scorer,
+                               const char *stat, const struct pawl_agreement_value *v, size_t n)
+{
+    char *name = pawl_xasprintf(PAWL_AGREEMENT_PREFIX "%s.%s", scorer, stat);
+    struct pawl_metric *m = add_metric(r, alloc, name);
+
+    m->mean = v->value;
+    m->n = n;
+    m->has_ci = v->has_ci;
+    m->ci_lo = v->lo;
+    m->ci_hi = v->hi;
+    free(name);
+}
+
+static void add_agreement(struct pawl_results *r, size_t *alloc, double confidence)
+{
+    struct pawl_agreement *a = NULL;
+    struct pawl_agreement_value count = {0, 0, 0, 0};
+    size_t n = pawl_agreement_compute(&a, r, confidence), i;
+
+    for (i = 0; i < n; i++) {
+        count.value = (double)a[i].n;
+        put_agreement_stat(r, alloc, a[i].scorer, "n", &count, a[i].n);
+        if (a[i].excluded) {
+            count.value = (double)a[i].excluded;
+            put_agreement_stat(r, alloc, a[i].scorer, "excluded", &count, a[i].n + a[i].excluded);
+        }
+        if (a[i].n == 0)
+            continue;
+        if (a[i].numeric) {
+            put_agreement_stat(r, alloc, a[i].scorer, "mae", &a[i].mae, a[i].n);
+            put_agreement_stat(r, alloc, a[i].scorer, "spearman", &a[i].spearman, a[i].n);
+        } else {
+            put_agreement_stat(r, alloc, a[i].scorer, "accuracy", &a[i].accuracy, a[i].n);
+            put_agreement_stat(r, alloc, a[i].scorer, "kappa", &a[i].kappa, a[i].n);
+        }
+    }
+    free(a);
+}
+
 static void compute_metrics(struct pawl_results *r, const struct pawl_config *cfg, double z)
 {
     size_t alloc = 0, si, ci, ti, n_lat = 0, n_calls = 0, n_err = 0;
@@ -316,6 +359,7 @@ static void compute_metrics(struct pawl_results *r, const struct pawl_config *cf
     }
     free(lat);
     free(vals);
+    add_agreement(r, &alloc, cfg->gate.confidence);
 }
 
 /* Shortest plain text that reads back as the same number: 0.8, 4000, never 4e+03. */
@@ -450,6 +494,113 @@ static void eval_max_drop(struct pawl_rule_result *rr, const struct pawl_rule_co
     rr->message = pawl_buf_detach(&b, NULL);
 }
 
+/* Two decimals, as in "kappa 0.41"; never "-0.00". */
+static void fmt_2(char *out, size_t size, double v)
+{
+    snprintf(out, size, "%.2f", v);
+    if (strcmp(out, "-0.00") == 0)
+        snprintf(out, size, "0.00");
+}
+
+/* A bound: two decimals at least, more when it has them (0.6 -> 0.60, 0.625 -> 0.625). */
+static void fmt_bound(char *out, size_t size, double v)
+{
+    int prec;
+
+    for (prec = 2; prec <= 15; prec++) {
+        snprintf(out, size, "%.*f", prec, v);
+        if (strtod(out, NULL) == v)
+            return;
+    }
+}
+
+static void eval_agreement(struct pawl_rule_result *rr, const struct pawl_rule_config *rc,
+                           const struct pawl_results *r)
+{
+    const char *name = rc->metric ? rc->metric : "", *stat = strrchr(name, '.');
+    size_t plen = strlen(PAWL_AGREEMENT_PREFIX), n = 0, excluded = 0;
+    char *scorer, *mname, bound[32], val[16], lo[16], hi[16], ci[48] = "";
+    const struct pawl_metric *m, *mn, *mx;
+    int is_max, numeric_stat;
+    long min_n = rc->min_n > 0 ? rc->min_n : PAWL_AGREEMENT_MIN_N;
+
+    stat = stat && stat >= name + plen ? stat + 1 : "";
+    scorer = strncmp(name, PAWL_AGREEMENT_PREFIX, plen) == 0 && *stat
+                 ? pawl_xstrndup(name + plen, (size_t)(stat - 1 - name) - plen)
+                 : pawl_xstrdup(name);
+    is_max = strcmp(stat, "mae") == 0;
+    numeric_stat = is_max || strcmp(stat, "spearman") == 0;
+    fmt_bound(bound, sizeof(bound), rc->value);
+    rr->rule =
+        pawl_xasprintf("judge_agreement %s: %s %s %s", scorer, stat, is_max ? "<=" : ">=", bound);
+    rr->metric = pawl_xstrdup(name);
+    rr->kind = pawl_xstrdup(is_max ? "max" : "min");
+    rr->threshold = rc->value;
+
+    mname = pawl_xasprintf(PAWL_AGREEMENT_PREFIX "%s.n", scorer);
+    mn = pawl_results_metric(r, mname);
+    free(mname);
+    mname = pawl_xasprintf(PAWL_AGREEMENT_PREFIX "%s.excluded", scorer);
+    mx = pawl_results_metric(r, mname);
+    free(mname);
+    if (mn && mn->mean > 0)
+        n = (size_t)mn->mean;
+    if (mx && mx->mean > 0)
+        excluded = (size_t)mx->mean;
+    m = pawl_results_metric(r, name);
+
+    if (n > 0 && !m) {
+        rr->status = PAWL_RULE_ERROR;
+        rr->message = numeric_stat
+                          ? pawl_xasprintf("judge '%s' has boolean or category labels: %s needs "
+                                           "numeric labels (use min_kappa or min_accuracy)",
+                                           scorer, stat)
+                          : pawl_xasprintf("judge '%s' has numeric labels: %s needs boolean or "
+                                           "category labels (use min_spearman or max_mae)",
+                                           scorer, stat);
+    } else if (n < (size_t)min_n) {
+        rr->status = PAWL_RULE_FAIL;
+        rr->actual = (double)n;
+        if (excluded)
+            rr->message = pawl_xasprintf(
+                "judge '%s' has human labels on %zu scored case%s (%zu more left out: every trial "
+                "errored or the label does not fit the score), fewer than the %ld needed (min_n)",
+                scorer, n, n == 1 ? "" : "s", excluded, min_n);
+        else
+            rr->message = pawl_xasprintf("judge '%s' has human labels on %zu case%s, fewer than "
+                                         "the %ld needed (min_n)",
+                                         scorer, n, n == 1 ? "" : "s", min_n);
+    } else if (!isfinite(m->mean)) {
+        rr->status = PAWL_RULE_FAIL;
+        rr->message = numeric_stat
+                          ? pawl_xasprintf("judge '%s' has no %s: its scores or the labels are "
+                                           "all equal over the %zu cases",
+                                           scorer, stat, n)
+                          : pawl_xasprintf("judge '%s' has no %s: the judge and the labels put "
+                                           "all %zu cases in one category, so agreement beyond "
+                                           "chance cannot be measured (label cases of other "
+                                           "categories)",
+                                           scorer, stat, n);
+    } else {
+        int ok = is_max ? m->mean <= rc->value : m->mean >= rc->value;
+        rr->actual = m->mean;
+        rr->has_actual = 1;
+        fmt_2(val, sizeof(val), m->mean);
+        if (m->has_ci && isfinite(m->ci_lo) && isfinite(m->ci_hi)) {
+            fmt_2(lo, sizeof(lo), m->ci_lo);
+            fmt_2(hi, sizeof(hi), m->ci_hi);
+            snprintf(ci, sizeof(ci), " [%s, %s]", lo, hi);
+        }
+        rr->status = ok ? PAWL_RULE_PASS : PAWL_RULE_FAIL;
+        rr->message = pawl_xasprintf(
+            "judge '%s' agrees with human labels at %s %s%s (n=%zu), %s the %s %s", scorer, stat,
+            val, ci, n,
+            ok ? (is_max ? "at or below" : "at or above") : (is_max ? "above" : "below"),
+            is_max ? "maximum" : "minimum", bound);
+    }
+    free(scorer);
+}
+
 /* Names at most this many broken cases; the reports list them all. */
 #define BROKEN_LISTED 10
 
@@ -482,7 +633,7 @@ static void eval_no_new_failures(struct pawl_rule_result *rr, const struct pawl_
 
 void pawl_gate_evaluate(struct pawl_results *r, const struct pawl_config *cfg)
 {
-    struct pawl_rule_config implicit = {(char *)"pass_rate", PAWL_RULE_MIN, 1.0, 0, 0};
+    struct pawl_rule_config implicit = {(char *)"pass_rate", PAWL_RULE_MIN, 1.0, 0, 0, 0};
     const struct pawl_rule_config *rules = cfg->gate.rules;
     size_t n = cfg->gate.n_rules, i;
     int failed = 0, inconclusive = 0;
@@ -501,6 +652,8 @@ void pawl_gate_evaluate(struct pawl_results *r, const struct pawl_config *cfg)
 
         if (rc->kind == PAWL_RULE_MIN || rc->kind == PAWL_RULE_MAX) {
             eval_threshold(rr, rc, r);
+        } else if (rc->kind == PAWL_RULE_JUDGE_AGREEMENT) {
+            eval_agreement(rr, rc, r);
         } else {
             char thr[32];
             fmt_num(thr, sizeof(thr), rc->value);

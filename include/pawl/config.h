@@ -69,7 +69,11 @@ enum pawl_rule_kind {
     PAWL_RULE_MIN,            /* metric >= value */
     PAWL_RULE_MAX,            /* metric <= value */
     PAWL_RULE_MAX_DROP,       /* baseline comparison (baseline issue) */
-    PAWL_RULE_NO_NEW_FAILURES /* baseline comparison (baseline issue) */
+    PAWL_RULE_NO_NEW_FAILURES, /* baseline comparison (baseline issue) */
+    /* {judge_agreement: NAME, min_kappa: X}: `metric` is the bounded statistic's
+     * metric, agreement.NAME.kappa (.accuracy, .spearman: a minimum; .mae: a
+     * maximum), `value` the bound, `min_n` the fewest labelled cases (gate.h). */
+    PAWL_RULE_JUDGE_AGREEMENT
 };
 
 struct pawl_rule_config {
@@ -77,6 +81,7 @@ struct pawl_rule_config {
     enum pawl_rule_kind kind;
     double value;
     int line, col;
+    long min_n; /* judge_agreement only; 0 = PAWL_AGREEMENT_MIN_N */
 };
 
 struct pawl_config {

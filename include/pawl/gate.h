@@ -19,6 +19,21 @@
 #include "pawl/error.h"
 #include "pawl/results.h"
 
+/*
+ * Judge agreement (agreement.h): for every scorer with human labels in the
+ * cases' metadata, the metrics agreement.<scorer>.n, .excluded (when any
+ * labelled case was left out), and .accuracy and .kappa (boolean and
+ * category labels) or .mae and .spearman (numeric labels), after all the
+ * others. A judge_agreement rule (config.h) FAILs when fewer than `min_n`
+ * labelled cases were paired (default PAWL_AGREEMENT_MIN_N), when its
+ * statistic is undefined (kappa with one category on both sides, Spearman
+ * with no spread) or beyond its bound; it is an ERROR when the statistic does
+ * not fit the labels (kappa or accuracy on numeric labels, MAE or Spearman on
+ * boolean or category ones). In results files its kind is "min" or "max"
+ * (the MAE), on metric agreement.<scorer>.<stat>.
+ */
+#define PAWL_AGREEMENT_MIN_N 10
+
 /* Replaces r->metrics, r->rules and r->verdict. */
 void pawl_gate_evaluate(struct pawl_results *r, const struct pawl_config *cfg);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pawl/agreement.h"
 #include "pawl/alloc.h"
 #include "pawl/fs.h"
 #include "pawl/report.h"
@@ -121,6 +122,8 @@ static int put_metrics(struct pawl_buf *b, const struct pawl_results *r)
     for (i = 0; i < r->n_metrics && ok; i++) {
         const struct pawl_metric *m = &r->metrics[i];
         const char *name = m->name ? m->name : "";
+        if (pawl_agreement_is_metric(name))
+            continue; /* the judge agreement table shows them */
         pawl_buf_reset(&row);
         pawl_buf_puts(&row, "| ");
         md_inline(&row, name, MD_CELL_MAX);
@@ -139,6 +142,67 @@ static int put_metrics(struct pawl_buf *b, const struct pawl_results *r)
     if (ok)
         pawl_buf_putc(b, '\n');
     pawl_buf_release(&row);
+    return ok;
+}
+
+/* " 0.741 [0.530, 0.952]", or a dash when the statistic does not apply. */
+static void put_stat_cell(struct pawl_buf *row, const struct pawl_metric *m)
+{
+    pawl_buf_puts(row, " | ");
+    if (!m) {
+        pawl_buf_puts(row, DASH);
+        return;
+    }
+    pawl_report_put_fixed(row, NULL, m->mean);
+    if (m->has_ci && isfinite(m->mean)) {
+        pawl_buf_puts(row, " [");
+        pawl_report_put_fixed(row, NULL, m->ci_lo);
+        pawl_buf_puts(row, ", ");
+        pawl_report_put_fixed(row, NULL, m->ci_hi);
+        pawl_buf_putc(row, ']');
+    }
+}
+
+/* Each labelled scorer against the human labels; returns 0 when the size limit stopped it. */
+static int put_agreement(struct pawl_buf *b, const struct pawl_results *r)
+{
+    struct pawl_agreement_view *v;
+    struct pawl_buf sec = PAWL_BUF_INIT;
+    size_t n = pawl_agreement_views(&v, r), i;
+    int cat = 0, num = 0, ok;
+
+    if (!n)
+        return 1;
+    for (i = 0; i < n; i++) {
+        cat |= v[i].accuracy || v[i].kappa;
+        num |= v[i].mae || v[i].spearman;
+    }
+    pawl_buf_printf(&sec, "### Judge agreement\n\n| judge | n |%s%s\n|:--|--:|%s%s\n",
+                    cat ? " accuracy | kappa |" : "", num ? " MAE | Spearman |" : "",
+                    cat ? "--:|--:|" : "", num ? "--:|--:|" : "");
+    for (i = 0; i < n; i++) {
+        pawl_buf_puts(&sec, "| ");
+        md_inline(&sec, v[i].scorer, MD_CELL_MAX);
+        pawl_buf_printf(&sec, " | %.0f", v[i].n->mean);
+        if (v[i].excluded)
+            pawl_buf_printf(&sec, " (%.0f left out)", v[i].excluded->mean);
+        if (cat) {
+            put_stat_cell(&sec, v[i].accuracy);
+            put_stat_cell(&sec, v[i].kappa);
+        }
+        if (num) {
+            put_stat_cell(&sec, v[i].mae);
+            put_stat_cell(&sec, v[i].spearman);
+        }
+        pawl_buf_puts(&sec, " |\n");
+    }
+    pawl_buf_puts(&sec, "\n_Each scorer against the human labels in the cases' "
+                        "`metadata.labels`; n counts the labelled cases paired with a score. "
+                        "Intervals: Wilson (accuracy), Fleiss–Cohen–Everitt (kappa), normal (MAE), "
+                        "Fisher z (Spearman)._\n\n");
+    ok = fits(b, &sec);
+    pawl_buf_release(&sec);
+    pawl_agreement_views_free(v, n);
     return ok;
 }
 
@@ -541,6 +605,8 @@ static int put_compared_metrics(struct pawl_buf *b, const struct pawl_results *r
             const struct pawl_metric *m = &r->metrics[i];
             const struct pawl_metric_comparison *mc =
                 pawl_comparison_metric(c, m->name ? m->name : "");
+            if (!mc && pawl_agreement_is_metric(m->name))
+                continue;
             if (mc)
                 put_compared_row(&row, r, mc);
             else
@@ -718,7 +784,7 @@ int pawl_report_markdown_render_compared(struct pawl_buf *out, const struct pawl
     if (cand->comparison)
         put_baseline(&b, cand->comparison);
     if (!(cand->comparison ? put_compared_metrics(&b, cand) : put_metrics(&b, cand)) ||
-        !put_gate(&b, cand))
+        !put_agreement(&b, cand) || !put_gate(&b, cand))
         pawl_buf_puts(&b, "\n_The summary was cut at its size limit; the results file has "
                           "everything._\n");
     else if (cand->comparison)

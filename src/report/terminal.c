@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "pawl/agreement.h"
 #include "pawl/report.h"
 #include "report_impl.h"
 
@@ -185,7 +186,8 @@ static void put_metrics(struct pawl_buf *b, const struct pawl_results *r)
     size_t i, width = 0, n_cmp = c ? c->n_metrics : 0;
 
     for (i = 0; i < r->n_metrics; i++)
-        if (r->metrics[i].name && strlen(r->metrics[i].name) > width)
+        if (r->metrics[i].name && strlen(r->metrics[i].name) > width &&
+            !pawl_agreement_is_metric(r->metrics[i].name))
             width = strlen(r->metrics[i].name);
     for (i = 0; i < n_cmp; i++)
         if (c->metrics[i].metric && strlen(c->metrics[i].metric) > width)
@@ -198,6 +200,8 @@ static void put_metrics(struct pawl_buf *b, const struct pawl_results *r)
             put_compared(b, mc, c->confidence, width);
             continue;
         }
+        if (pawl_agreement_is_metric(m->name))
+            continue; /* one line per judge below */
         put_name(b, m->name, width);
         pawl_report_put_fixed(b, m->name, m->mean);
         pawl_buf_printf(b, "  (n=%zu", m->n);
@@ -213,6 +217,42 @@ static void put_metrics(struct pawl_buf *b, const struct pawl_results *r)
     for (i = 0; i < n_cmp; i++)
         if (!c->metrics[i].metric || !pawl_results_metric(r, c->metrics[i].metric))
             put_compared(b, &c->metrics[i], c->confidence, width);
+}
+
+static void put_stat(struct pawl_buf *b, const char *label, const struct pawl_metric *m)
+{
+    if (!m)
+        return;
+    pawl_buf_printf(b, ", %s ", label);
+    pawl_report_put_fixed(b, NULL, m->mean);
+    if (m->has_ci && isfinite(m->mean)) {
+        pawl_buf_puts(b, " [");
+        pawl_report_put_fixed(b, NULL, m->ci_lo);
+        pawl_buf_puts(b, ", ");
+        pawl_report_put_fixed(b, NULL, m->ci_hi);
+        pawl_buf_putc(b, ']');
+    }
+}
+
+/* "  judge correct vs human labels: n=40, accuracy 0.875 [0.739, 0.945], kappa ..." */
+static void put_agreement(struct pawl_buf *b, const struct pawl_results *r)
+{
+    struct pawl_agreement_view *v;
+    size_t n = pawl_agreement_views(&v, r), i;
+
+    for (i = 0; i < n; i++) {
+        pawl_buf_puts(b, "  judge ");
+        put_text(b, v[i].scorer, 200);
+        pawl_buf_printf(b, " vs human labels: n=%.0f", v[i].n->mean);
+        if (v[i].excluded)
+            pawl_buf_printf(b, " (%.0f left out)", v[i].excluded->mean);
+        put_stat(b, "accuracy", v[i].accuracy);
+        put_stat(b, "kappa", v[i].kappa);
+        put_stat(b, "mae", v[i].mae);
+        put_stat(b, "spearman", v[i].spearman);
+        pawl_buf_putc(b, '\n');
+    }
+    pawl_agreement_views_free(v, n);
 }
 
 static void put_rules(struct pawl_buf *b, const struct pawl_results *r, int color)
@@ -258,6 +298,7 @@ void pawl_report_terminal(FILE *fp, const struct pawl_results *r, int color)
     put_broken(&b, r, color);
     put_flaky(&b, r, color);
     put_metrics(&b, r);
+    put_agreement(&b, r);
     put_rules(&b, r, color);
     pawl_buf_puts(&b, "pawl: ");
     if (strcmp(v, "pass") == 0)

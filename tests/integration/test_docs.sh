@@ -87,6 +87,8 @@ sections = {
     "gate_keys": "`gate`",
     "rule_keys": "`gate.rules`",
     "report_keys": "`report`",
+    "langfuse_keys": "`report.langfuse`",
+    "agreement_rule_keys": "`gate.rules`",
 }
 tables = {}
 for rel in ("src/config.c", "src/config_task.c"):

@@ -823,7 +823,7 @@ static void gate_config(struct pawl_config *cfg, struct pawl_rule_config *rules,
 START_TEST(test_max_drop_rule)
 {
     const struct drop_case *dc = &drop_cases[_i];
-    struct pawl_rule_config rule = {(char *)dc->metric, PAWL_RULE_MAX_DROP, dc->max_drop, 1, 1};
+    struct pawl_rule_config rule = {(char *)dc->metric, PAWL_RULE_MAX_DROP, dc->max_drop, 1, 1, 0};
     struct pawl_results r;
     struct pawl_config cfg;
     const struct pawl_rule_result *rr;
@@ -880,7 +880,7 @@ static const struct nnf_case nnf_cases[] = {
 START_TEST(test_no_new_failures_rule)
 {
     const struct nnf_case *nc = &nnf_cases[_i];
-    struct pawl_rule_config rule = {NULL, PAWL_RULE_NO_NEW_FAILURES, 1, 1, 1};
+    struct pawl_rule_config rule = {NULL, PAWL_RULE_NO_NEW_FAILURES, 1, 1, 1, 0};
     struct pawl_results r;
     struct pawl_config cfg;
     char id[32];
@@ -917,8 +917,8 @@ END_TEST
 /* Without a comparison the baseline rules keep saying what they need. */
 START_TEST(test_rules_without_baseline)
 {
-    struct pawl_rule_config rules[] = {{(char *)"correct", PAWL_RULE_MAX_DROP, 0.02, 1, 1},
-                                       {NULL, PAWL_RULE_NO_NEW_FAILURES, 1, 2, 1}};
+    struct pawl_rule_config rules[] = {{(char *)"correct", PAWL_RULE_MAX_DROP, 0.02, 1, 1, 0},
+                                       {NULL, PAWL_RULE_NO_NEW_FAILURES, 1, 2, 1, 0}};
     struct pawl_results r;
     struct pawl_config cfg;
     size_t i;
@@ -944,9 +944,9 @@ END_TEST
 /* The whole path: compare two runs, then gate the candidate. */
 START_TEST(test_gate_end_to_end)
 {
-    struct pawl_rule_config rules[] = {{(char *)"correct", PAWL_RULE_MAX_DROP, 0.02, 1, 1},
-                                       {NULL, PAWL_RULE_NO_NEW_FAILURES, 1, 2, 1},
-                                       {(char *)"pass_rate", PAWL_RULE_MIN, 0.5, 3, 1}};
+    struct pawl_rule_config rules[] = {{(char *)"correct", PAWL_RULE_MAX_DROP, 0.02, 1, 1, 0},
+                                       {NULL, PAWL_RULE_NO_NEW_FAILURES, 1, 2, 1, 0},
+                                       {(char *)"pass_rate", PAWL_RULE_MIN, 0.5, 3, 1, 0}};
     struct pawl_results base, cand;
     struct pawl_config cfg;
 

@@ -382,7 +382,7 @@ static const struct {
 
 START_TEST(rule_outcomes_and_messages)
 {
-    struct pawl_rule_config rc = {(char *)rules[_i].metric, rules[_i].kind, rules[_i].value, 3, 7};
+    struct pawl_rule_config rc = {(char *)rules[_i].metric, rules[_i].kind, rules[_i].value, 3, 7, 0};
     struct pawl_config cfg = gate_config(&rc, 1, 0);
     const struct pawl_rule_result *rr;
     struct pawl_results r;
@@ -412,7 +412,7 @@ END_TEST
 
 START_TEST(scorer_with_no_data_is_inconclusive)
 {
-    struct pawl_rule_config rc = {(char *)"judge", PAWL_RULE_MIN, 0.5, 1, 1};
+    struct pawl_rule_config rc = {(char *)"judge", PAWL_RULE_MIN, 0.5, 1, 1, 0};
     struct pawl_config cfg = gate_config(&rc, 1, 0);
     struct pawl_results r;
     size_t c;
@@ -536,7 +536,7 @@ static const struct {
 START_TEST(round_thresholds_print_plainly)
 {
     struct pawl_rule_config rc = {(char *)"latency_p95_ms", PAWL_RULE_MAX,
-                                  round_thresholds[_i].value, 1, 1};
+                                  round_thresholds[_i].value, 1, 1, 0};
     struct pawl_config cfg = gate_config(&rc, 1, 0);
     struct pawl_results r;
 
@@ -554,7 +554,7 @@ END_TEST
  * Expected the plain number. */
 START_TEST(large_actual_values_print_plainly)
 {
-    struct pawl_rule_config rc = {(char *)"tokens_total", PAWL_RULE_MAX, 99999, 1, 1};
+    struct pawl_rule_config rc = {(char *)"tokens_total", PAWL_RULE_MAX, 99999, 1, 1, 0};
     struct pawl_config cfg = gate_config(&rc, 1, 0);
     struct pawl_results r;
     size_t c;

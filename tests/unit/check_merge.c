@@ -406,10 +406,10 @@ START_TEST(test_equals_unsharded)
 {
     struct pawl_results all, shards[7], out, base;
     struct pawl_rule_config rules[] = {
-        {(char *)"correct", PAWL_RULE_MIN, 0.6, 0, 0},
-        {(char *)"helpful", PAWL_RULE_MAX_DROP, 0.05, 0, 0},
-        {NULL, PAWL_RULE_NO_NEW_FAILURES, 0, 0, 0},
-        {(char *)"cost_total", PAWL_RULE_MAX, 1, 0, 0},
+        {(char *)"correct", PAWL_RULE_MIN, 0.6, 0, 0, 0},
+        {(char *)"helpful", PAWL_RULE_MAX_DROP, 0.05, 0, 0, 0},
+        {NULL, PAWL_RULE_NO_NEW_FAILURES, 0, 0, 0, 0},
+        {(char *)"cost_total", PAWL_RULE_MAX, 1, 0, 0, 0},
     };
     struct pawl_config cfg;
     struct pawl_error err;
