@@ -14,7 +14,8 @@ libpcre2-dev libssl-dev libutf8proc-dev libcsv-dev"
 if [ "${1:-}" != --build-only ]; then
     packages="$packages check libsubunit-dev libmicrohttpd-dev
 libxml2-utils python3 python3-junitparser xmlstarlet shellcheck python3-yaml
-curl python3-jsonschema json-schema-test-suite clang libclang-rt-14-dev"
+curl python3-jsonschema json-schema-test-suite clang libclang-rt-14-dev
+chromium tidy python3-html5lib"
 fi
 # The benchmark's load generator and GNU time (wall, CPU and peak RSS of a process).
 if [ "${1:-}" = --bench ]; then

@@ -44,6 +44,43 @@ int pawl_report_markdown_write_compared(const struct pawl_results *cand,
                                         const struct pawl_results *base, const char *path,
                                         struct pawl_error *err);
 
+/*
+ * One self-contained HTML5 page (no network, no script; inline CSS and SVG):
+ * the verdict, a chart per gated metric, score distributions, latency and
+ * cost, and the cases with their inputs, outputs, scores and, against a
+ * baseline (cand->comparison set, `base` given), a word-level diff of the
+ * baseline's output to the candidate's. `base` may be NULL. Texts are cut
+ * at PAWL_HTML_FIELD_CHARS characters, at most PAWL_HTML_PASSING passing
+ * cases and PAWL_HTML_TRIALS trials per case are listed, and case details
+ * stop at a size budget, each with a note, so that even 10,000 cases stay
+ * within PAWL_HTML_MAX bytes.
+ */
+#define PAWL_HTML_FIELD_CHARS 2000
+#define PAWL_HTML_PASSING 500
+#define PAWL_HTML_TRIALS 10
+#define PAWL_HTML_MAX (8 * 1024 * 1024)
+int pawl_report_html_render(struct pawl_buf *out, const struct pawl_results *cand,
+                            const struct pawl_results *base);
+int pawl_report_html_write(const struct pawl_results *cand, const struct pawl_results *base,
+                           const char *path, struct pawl_error *err);
+
+/*
+ * HTML text and double-quoted attribute values from untrusted bytes: what
+ * XML cannot carry (pawl_xml_escape) and what HTML calls a parse error - C1
+ * controls, DEL, noncharacters - becomes U+FFFD; CR and CRLF become LF
+ * (HTML has no way to keep a CR); &<>"' are escaped; U+2028 and U+2029 are
+ * written as character references.
+ */
+void pawl_html_escape(struct pawl_buf *out, const char *s, size_t len);
+
+/*
+ * A word-level diff of `a` (the baseline's text) to `b` (the candidate's),
+ * escaped as pawl_html_escape() does: words and white-space runs are the
+ * units; removed ones are wrapped in <del>, added ones in <ins>, a removed
+ * run coming before the added run that replaces it.
+ */
+void pawl_html_diff(struct pawl_buf *out, const char *a, size_t alen, const char *b, size_t blen);
+
 /* The short terminal table; `color` adds ANSI colour. */
 void pawl_report_terminal(FILE *fp, const struct pawl_results *r, int color);
 
