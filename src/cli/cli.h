@@ -26,6 +26,12 @@ int cmd_compare(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+int cmd_dataset(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+/* `pawl dataset` subcommands; argv[0] is the subcommand's name. */
+int cmd_dataset_pull(int argc, char **argv);
+int cmd_dataset_push(int argc, char **argv);
+int cmd_dataset_add(int argc, char **argv);
 
 /* Prints the error the way editors and CI logs link it; returns its exit status. */
 int cli_report_error(const struct pawl_error *err);

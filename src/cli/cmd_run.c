@@ -12,6 +12,7 @@
 #include "pawl/compare.h"
 #include "pawl/fs.h"
 #include "pawl/gate.h"
+#include "pawl/langfuse_push.h"
 #include "pawl/report.h"
 #include "pawl/run.h"
 #include "pawl/suite.h"
@@ -28,6 +29,7 @@ static const char run_help[] =
     "      --junit FILE      JUnit XML report (default: report.junit, else reports/pawl-junit.xml)\n"
     "      --json FILE       results file (default: report.json, else reports/pawl-results.json)\n"
     "      --markdown FILE   Markdown summary (default: report.markdown, else reports/pawl-summary.md)\n"
+    "      --html FILE       HTML report, one self-contained page (default: report.html, else none)\n"
     "      --repeat N        trials per case (overrides run.repeat)\n"
     "      --concurrency N   calls in flight at once (overrides run.concurrency)\n"
     "      --filter GLOB     only cases whose id matches the shell pattern, e.g. 'refund-*'\n"
@@ -38,6 +40,8 @@ static const char run_help[] =
     "                        compare with a baseline of another dataset or other scorers\n"
     "                        on the cases both share, instead of refusing (exit 2)\n"
     "      --no-cache        neither read nor write the response cache (run.cache)\n"
+    "      --push-required   with report.langfuse, a failed push to Langfuse exits 3\n"
+    "                        (as report.langfuse.required: true); otherwise it only warns\n"
     "  -v, --verbose         list every case, not only failures\n"
     "  -q, --quiet           print nothing unless the gate fails\n"
     "  -h, --help            show this help\n"
@@ -135,17 +139,57 @@ static int parse_shard(const char *s, unsigned *index, unsigned *count)
     return rc;
 }
 
+struct report_paths {
+    char *junit, *json, *markdown, *html; /* html may be NULL: not written */
+};
+
 /* Writes one report; a failure is remembered but does not stop the others. */
 static void write_reports(const struct pawl_results *res, const struct pawl_results *base,
-                          const char *junit, const char *json, const char *markdown,
-                          struct pawl_error *err)
+                          const struct report_paths *p, struct pawl_error *err)
 {
-    if (json)
-        pawl_results_write(res, json, err);
-    if (junit)
-        pawl_report_junit_write(res, junit, err);
-    if (markdown)
-        pawl_report_markdown_write_compared(res, base, markdown, err);
+    if (p->json)
+        pawl_results_write(res, p->json, err);
+    if (p->junit)
+        pawl_report_junit_write(res, p->junit, err);
+    if (p->markdown)
+        pawl_report_markdown_write_compared(res, base, p->markdown, err);
+    if (p->html)
+        pawl_report_html_write(res, base, p->html, err);
+}
+
+/*
+ * report.langfuse: the finished run goes to Langfuse as `pawl push` would
+ * send it. A failure is a warning unless the push is required; returns the
+ * exit status it imposes (PAWL_EXIT_INFRA) or PAWL_EXIT_PASS.
+ */
+static int push_to_langfuse(const struct pawl_results *res, const struct pawl_config *cfg,
+                            int required, int quiet)
+{
+    struct pawl_langfuse_push_options o;
+    struct pawl_langfuse_push_summary sum;
+    struct pawl_error err;
+    int status = PAWL_EXIT_PASS;
+
+    pawl_langfuse_push_options_from_config(&o, cfg);
+    pawl_langfuse_push_summary_init(&sum);
+    pawl_error_init(&err);
+    if (pawl_langfuse_push(res, &o, &sum, &err) == 0) {
+        if (!quiet)
+            printf("%s\n", sum.text);
+    } else {
+        /* What did get through, when something did, so the user knows what to clean up. */
+        if (sum.text && sum.text[0] && sum.traces + sum.observations + sum.run_items + sum.scores +
+                                               sum.run_scores > 0)
+            fprintf(stderr, "pawl: %s\n", sum.text);
+        fprintf(stderr, "pawl: %s: %s\n", required ? "error" : "warning", err.msg);
+        if (required)
+            status = PAWL_EXIT_INFRA;
+        else
+            fprintf(stderr, "pawl: the gate's verdict stands (set report.langfuse.required "
+                            "or --push-required to fail the run instead)\n");
+    }
+    pawl_langfuse_push_summary_release(&sum);
+    return status;
 }
 
 /* In GitHub Actions: step summary, outputs and annotations (report.h); a no-op elsewhere. */
@@ -219,16 +263,18 @@ int cmd_run(int argc, char **argv)
         {"baseline", required_argument, NULL, 'b'},
         {"allow-dataset-change", no_argument, NULL, 'a'},
         {"no-cache", no_argument, NULL, 'N'},
+        {"html", required_argument, NULL, 'H'},
+        {"push-required", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
-    const char *config = "pawl.yaml", *junit = NULL, *json = NULL, *markdown = NULL;
-    char *junit_path = NULL, *json_path = NULL, *md_path = NULL;
+    const char *config = "pawl.yaml", *junit = NULL, *json = NULL, *markdown = NULL, *html = NULL;
+    struct report_paths paths = {NULL, NULL, NULL, NULL};
     struct pawl_run_options opts;
     struct pawl_suite suite;
     struct pawl_results res;
     struct pawl_error err, report_err;
     struct progress prog = {0, 0};
-    int opt, verbose = 0, quiet = 0, allow_change = 0, status, rc, gh_stopped;
+    int opt, verbose = 0, quiet = 0, allow_change = 0, status, rc, gh_stopped, push_required = 0;
     char gh_token[PAWL_GITHUB_TOKEN_LEN];
     const char *baseline_arg = NULL;
     struct pawl_baseline_spec spec;
@@ -289,6 +335,12 @@ int cmd_run(int argc, char **argv)
         case 'N':
             opts.no_cache = 1;
             break;
+        case 'H':
+            html = optarg;
+            break;
+        case 'P':
+            push_required = 1;
+            break;
         case 'q':
             quiet = 1;
             break;
@@ -318,16 +370,19 @@ int cmd_run(int argc, char **argv)
                  : base_dir  ? pawl_xasprintf("%s (rerun)", suite.cfg.baseline.ref)
                              : NULL;
 
-    junit_path = junit ? pawl_xstrdup(junit)
-                       : suite.cfg.report.junit ? pawl_xstrdup(suite.cfg.report.junit)
-                                                : pawl_fs_join_dir(config, "reports/pawl-junit.xml");
-    json_path = json ? pawl_xstrdup(json)
-                     : suite.cfg.report.json ? pawl_xstrdup(suite.cfg.report.json)
-                                             : pawl_fs_join_dir(config, "reports/pawl-results.json");
-    md_path = markdown ? pawl_xstrdup(markdown)
-                       : suite.cfg.report.markdown
-                             ? pawl_xstrdup(suite.cfg.report.markdown)
-                             : pawl_fs_join_dir(config, "reports/pawl-summary.md");
+    paths.junit = junit ? pawl_xstrdup(junit)
+                  : suite.cfg.report.junit ? pawl_xstrdup(suite.cfg.report.junit)
+                                           : pawl_fs_join_dir(config, "reports/pawl-junit.xml");
+    paths.json = json ? pawl_xstrdup(json)
+                 : suite.cfg.report.json ? pawl_xstrdup(suite.cfg.report.json)
+                                         : pawl_fs_join_dir(config, "reports/pawl-results.json");
+    paths.markdown = markdown ? pawl_xstrdup(markdown)
+                     : suite.cfg.report.markdown
+                         ? pawl_xstrdup(suite.cfg.report.markdown)
+                         : pawl_fs_join_dir(config, "reports/pawl-summary.md");
+    paths.html = html ? pawl_xstrdup(html)
+                 : suite.cfg.report.html ? pawl_xstrdup(suite.cfg.report.html)
+                                         : NULL;
 
     install_signals();
     prog.enabled = !quiet && isatty(2);
@@ -351,15 +406,14 @@ int cmd_run(int argc, char **argv)
             free(res.comparison);
             res.comparison = NULL;
             pawl_gate_evaluate(&res, &suite.cfg);
-            write_reports(&res, base_label ? &base : NULL, junit_path, json_path, md_path,
-                          &report_err);
+            write_reports(&res, base_label ? &base : NULL, &paths, &report_err);
             status = cli_report_error(&err);
             goto done;
         }
     }
-    if (base_dir && json_path) {
+    if (base_dir && paths.json) {
         /* The rerun baseline is kept beside the results, for `pawl compare` and promotion. */
-        char *bpath = pawl_fs_join_dir(json_path, "pawl-baseline-results.json");
+        char *bpath = pawl_fs_join_dir(paths.json, "pawl-baseline-results.json");
         pawl_gate_evaluate(&base, &suite.cfg);
         pawl_results_write(&base, bpath, &report_err);
         free(bpath);
@@ -369,14 +423,13 @@ int cmd_run(int argc, char **argv)
         free(res.verdict);
         res.verdict = pawl_xstrdup("error");
     }
-    write_reports(&res, base_label ? &base : NULL, junit_path, json_path, md_path,
-                          &report_err);
+    write_reports(&res, base_label ? &base : NULL, &paths, &report_err);
     report_github(&res, base_label ? &base : NULL,
                   rc < 0              ? pawl_error_exit_code(&err)
                   : report_err.code   ? pawl_error_exit_code(&report_err)
                   : strcmp(res.verdict, "pass") == 0 ? PAWL_EXIT_PASS
                                                      : PAWL_EXIT_FAIL,
-                  suite.cfg.dataset.fs_path, junit_path, json_path, md_path, &report_err);
+                  suite.cfg.dataset.fs_path, paths.junit, paths.json, paths.markdown, &report_err);
 
     /* Case ids and scorer comments quote data and model output: not commands for a CI runner. */
     gh_stopped = pawl_report_github_stop_commands(stdout, gh_token);
@@ -395,6 +448,11 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     status = strcmp(res.verdict, "pass") == 0 ? PAWL_EXIT_PASS : PAWL_EXIT_FAIL;
+    /* After the reports, so that a slow or failing Langfuse never costs them. */
+    if (suite.cfg.report.langfuse.enabled &&
+        push_to_langfuse(&res, &suite.cfg, push_required || suite.cfg.report.langfuse.required,
+                         quiet) != PAWL_EXIT_PASS)
+        status = PAWL_EXIT_INFRA;
 done:
     if (base_dir) {
         pawl_suite_release(&base_task);
@@ -404,9 +462,10 @@ done:
     free(base_label);
     pawl_baseline_spec_release(&spec);
     pawl_results_release(&base);
-    free(junit_path);
-    free(json_path);
-    free(md_path);
+    free(paths.junit);
+    free(paths.json);
+    free(paths.markdown);
+    free(paths.html);
     pawl_results_release(&res);
     pawl_suite_release(&suite);
     return status;

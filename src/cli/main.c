@@ -18,6 +18,8 @@ static const struct cli_command commands[] = {
     {"merge", cmd_merge, "join the results of shards run as a CI matrix into one"},
     {"hook", cmd_hook, "install or remove the git pre-push hook that runs the gate"},
     {"report", cmd_report, "re-render JUnit, Markdown and the summary from a results file"},
+    {"dataset", cmd_dataset, "add a failing case to the dataset; pull or push a Langfuse dataset"},
+    {"push", cmd_push, "send a results file to Langfuse as an experiment, with its scores"},
     {"init", cmd_init, "scaffold pawl.yaml and a starter dataset that pass 'pawl run'"},
 };
 

@@ -4,6 +4,8 @@
  * rest go in order. The API requires max_tokens, so pawl sends 1024 when
  * `params` does not say. The output is the text blocks of `content`
  * joined; a reply with only tool_use blocks becomes those blocks as JSON.
+ * A conversational case's history (provider.h) goes in as prior turns, its
+ * system messages joined into `system` after the task's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,28 +20,43 @@
 #define API_VERSION "2023-06-01"
 #define DEFAULT_MAX_TOKENS 1024
 
+struct anthropic {
+    struct pawl_remote remote; /* first: ready() and the parser see a pawl_remote */
+    int history;               /* splice input.messages in */
+    int task_turns;            /* the task has a message besides the system prompt */
+};
+
+static int no_turn(const struct pawl_remote *r, struct pawl_error *err)
+{
+    const struct pawl_task_config *t = &r->env->cfg->task;
+
+    return pawl_error_set(err, PAWL_ECONFIG, r->env->cfg->path, t->line, t->col,
+                          "provider 'anthropic' needs a 'user' message besides the system prompt");
+}
+
 static int anthropic_init(void **state, const struct pawl_provider_env *env,
                           struct pawl_error *err)
 {
     const struct pawl_task_config *t = &env->cfg->task;
-    struct pawl_remote *r = pawl_xcalloc(1, sizeof(*r));
+    struct anthropic *a = pawl_xcalloc(1, sizeof(*a));
+    struct pawl_remote *r = &a->remote;
     char *url = pawl_remote_join_url(t->base_url ? t->base_url : DEFAULT_BASE_URL, "messages");
-    size_t i, turns = 0;
+    size_t i;
     int rc = pawl_remote_init(r, env, "anthropic", url, err);
 
     free(url);
-    *state = r;
+    *state = a;
     if (rc < 0)
         return rc;
     if (!r->key_env && !t->base_url)
         r->key_env = DEFAULT_KEY_ENV;
     r->method = "POST";
+    a->history = pawl_provider_uses_history(env);
     for (i = 0; i < t->n_messages; i++)
-        turns += strcmp(t->messages[i].role, "system") != 0;
-    if (turns == 0)
-        return pawl_error_set(err, PAWL_ECONFIG, env->cfg->path, t->line, t->col,
-                              "provider 'anthropic' needs a 'user' message besides the system "
-                              "prompt");
+        a->task_turns |= strcmp(t->messages[i].role, "system") != 0;
+    /* With a history, each case's turns may supply the user message (checked per case). */
+    if (!a->task_turns && !a->history)
+        return no_turn(r, err);
     if (!pawl_remote_has_header(r, "anthropic-version"))
         pawl_remote_add_header(r, "anthropic-version: %s", API_VERSION);
     return 0;
@@ -47,7 +64,23 @@ static int anthropic_init(void **state, const struct pawl_provider_env *env,
 
 static int anthropic_check(const void *state, const struct pawl_case *c, struct pawl_error *err)
 {
-    return pawl_remote_check(state, c, err);
+    const struct anthropic *a = state;
+    const json_t *history, *m;
+    size_t i;
+    int rc = pawl_remote_check(&a->remote, c, err);
+
+    if (rc < 0 || !a->history)
+        return rc;
+    if ((rc = pawl_provider_check_history(c, a->remote.env->cfg->dataset.path, err)) < 0 ||
+        a->task_turns)
+        return rc;
+    history = json_is_object(c->input) ? json_object_get(c->input, "messages") : NULL;
+    json_array_foreach(history, i, m)
+    {
+        if (strcmp(json_string_value(json_object_get(m, "role")), "system") != 0)
+            return 0;
+    }
+    return no_turn(&a->remote, err);
 }
 
 static int anthropic_ready(void *state, struct pawl_error *err)
@@ -108,7 +141,8 @@ static int anthropic_parse(const void *state, struct pawl_call *call, const char
 
 static void anthropic_start(void *state, struct pawl_loop *loop, struct pawl_call *call)
 {
-    struct pawl_remote *r = state;
+    struct anthropic *a = state;
+    struct pawl_remote *r = &a->remote;
     const struct pawl_task_config *t = &r->env->cfg->task;
     struct pawl_buf system = PAWL_BUF_INIT;
     struct pawl_error err;
@@ -117,7 +151,8 @@ static void anthropic_start(void *state, struct pawl_loop *loop, struct pawl_cal
     char *text;
 
     pawl_error_init(&err);
-    msgs = pawl_provider_render_messages(r->env, call->vars, &err);
+    msgs = pawl_provider_render_chat(r->env, call->vars,
+                                     a->history ? pawl_provider_history(call->vars) : NULL, &err);
     if (!msgs) {
         pawl_call_fail(call, "%s", err.msg);
         return;
@@ -152,9 +187,11 @@ static void anthropic_start(void *state, struct pawl_loop *loop, struct pawl_cal
 
 static void anthropic_free(void *state)
 {
-    if (state)
-        pawl_remote_release(state);
-    free(state);
+    struct anthropic *a = state;
+
+    if (a)
+        pawl_remote_release(&a->remote);
+    free(a);
 }
 
 const struct pawl_provider_ops pawl_provider_anthropic_ops = {

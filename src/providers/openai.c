@@ -5,7 +5,8 @@
  * merged into the body (model and messages stay pawl's). The output is
  * choices[0].message.content, kept verbatim so a JSON answer requested
  * with response_format stays exact; a reply made only of tool calls
- * becomes {"tool_calls": [...]}.
+ * becomes {"tool_calls": [...]}. A conversational case's history goes in
+ * as prior turns (provider.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ struct openai {
     struct pawl_remote remote; /* first: the parser and ready() see a pawl_remote */
     const char *model;
     char *params_text; /* ",<params as compact JSON, braces off>" or "" */
+    int history;       /* splice input.messages in */
 };
 
 static int openai_init(void **state, const struct pawl_provider_env *env, struct pawl_error *err)
@@ -42,6 +44,7 @@ static int openai_init(void **state, const struct pawl_provider_env *env, struct
         r->key_env = DEFAULT_KEY_ENV;
     r->method = "POST";
     o->model = t->model;
+    o->history = pawl_provider_uses_history(env);
     /* params tune the request; the model and the messages stay pawl's. */
     json_object_del(params, "model");
     json_object_del(params, "messages");
@@ -59,7 +62,12 @@ static int openai_init(void **state, const struct pawl_provider_env *env, struct
 
 static int openai_check(const void *state, const struct pawl_case *c, struct pawl_error *err)
 {
-    return pawl_remote_check(state, c, err);
+    const struct openai *o = state;
+    int rc = pawl_remote_check(&o->remote, c, err);
+
+    if (rc == 0 && o->history)
+        rc = pawl_provider_check_history(c, o->remote.env->cfg->dataset.path, err);
+    return rc;
 }
 
 static int openai_ready(void *state, struct pawl_error *err)
@@ -106,35 +114,64 @@ static int openai_parse(const void *state, struct pawl_call *call, const char *b
  * same bytes as json_dumps(JSON_COMPACT) of {model, messages, params...}
  * (tests/unit/check_providers.c holds them equal), for a fraction of the work.
  */
+static void put_message(struct pawl_buf *b, int first, const char *role, size_t role_len,
+                        const char *content, size_t content_len)
+{
+    pawl_buf_puts(b, first ? "{\"role\":" : ",{\"role\":");
+    pawl_json_put_string(b, role, role_len);
+    pawl_buf_puts(b, ",\"content\":");
+    pawl_json_put_string(b, content, content_len);
+    pawl_buf_putc(b, '}');
+}
+
+/*
+ * The request body, written directly rather than dumped from a tree: the
+ * same bytes as json_dumps(JSON_COMPACT) of {model, messages, params...}
+ * (tests/unit/check_providers.c holds them equal), for a fraction of the work.
+ */
 static char *openai_body(const struct openai *o, const json_t *vars, size_t *len,
                          struct pawl_error *err)
 {
     const struct pawl_provider_env *env = o->remote.env;
+    const json_t *history = o->history ? pawl_provider_history(vars) : NULL;
+    json_t *chat = NULL;
     struct pawl_buf b = PAWL_BUF_INIT, text = PAWL_BUF_INIT;
     size_t i;
 
     pawl_buf_puts(&b, "{\"model\":");
     pawl_json_put_string(&b, o->model, strlen(o->model));
     pawl_buf_puts(&b, ",\"messages\":[");
-    for (i = 0; i < env->n_messages; i++) {
-        const char *role = env->cfg->task.messages[i].role;
-        pawl_buf_reset(&text);
-        if (pawl_template_render(&text, env->messages[i], vars, err) < 0) {
-            pawl_buf_release(&text);
-            pawl_buf_release(&b);
-            return NULL;
+    if (history) {
+        /* Conversational cases are the rare kind: they take the tree's way. */
+        const json_t *m;
+        if (!(chat = pawl_provider_render_chat(env, vars, history, err)))
+            goto fail;
+        json_array_foreach(chat, i, m)
+        {
+            const json_t *role = json_object_get(m, "role");
+            const json_t *content = json_object_get(m, "content");
+            put_message(&b, i == 0, json_string_value(role), json_string_length(role),
+                        json_string_value(content), json_string_length(content));
         }
-        pawl_buf_puts(&b, i ? ",{\"role\":" : "{\"role\":");
-        pawl_json_put_string(&b, role, strlen(role));
-        pawl_buf_puts(&b, ",\"content\":");
-        pawl_json_put_string(&b, text.ptr, text.len);
-        pawl_buf_putc(&b, '}');
+        json_decref(chat);
+    } else {
+        for (i = 0; i < env->n_messages; i++) {
+            const char *role = env->cfg->task.messages[i].role;
+            pawl_buf_reset(&text);
+            if (pawl_template_render(&text, env->messages[i], vars, err) < 0)
+                goto fail;
+            put_message(&b, i == 0, role, strlen(role), text.ptr, text.len);
+        }
     }
     pawl_buf_putc(&b, ']');
     pawl_buf_puts(&b, o->params_text);
     pawl_buf_putc(&b, '}');
     pawl_buf_release(&text);
     return pawl_buf_detach(&b, len);
+fail:
+    pawl_buf_release(&text);
+    pawl_buf_release(&b);
+    return NULL;
 }
 
 static void openai_start(void *state, struct pawl_loop *loop, struct pawl_call *call)

@@ -233,6 +233,7 @@ static int bind(void *p, const struct pawl_config *cfg, const struct pawl_scorer
     st->env.cfg = &st->jcfg;
     st->env.messages = st->templates;
     st->env.n_messages = 2;
+    st->env.no_history = 1;
     st->provider = pawl_provider_find(sc->judge->provider);
     if ((rc = st->provider->init(&st->provider_state, &st->env, err)) < 0) {
         if (st->provider_state && st->provider->free)
