@@ -264,6 +264,21 @@ if [ "$runs_big" -gt 0 ]; then
 fi
 measure_run 1000 16 50 "$runs_slow"
 
+# Re-rendering one run's reports: the HTML page (a few MiB for 10,000 cases) next to
+# JUnit from the same file, and to what merely reading that file costs Python's json.
+report_cases=$([ "$runs_big" -gt 0 ] && echo 10000 || echo 1000)
+log "pawl report over $report_cases cases ($runs_tiny runs each)"
+start_mock 0
+PAWL_BENCH_DATASET=cases-$report_cases.jsonl PAWL_BENCH_URL=$url \
+    "$pawl" run -c "$work/pawl.yaml" -q --no-cache >/dev/null 2>&1 || true
+stop_mock
+cp "$work/reports/results.json" "$work/report-input.json"
+measure_tiny report_read "$runs_tiny" /usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' \
+    "$work/report-input.json"
+measure_tiny report_junit "$runs_tiny" "$pawl" report "$work/report-input.json" -q --junit "$work/report.xml"
+measure_tiny report_html "$runs_tiny" "$pawl" report "$work/report-input.json" -q --html "$work/report.html"
+html_bytes=$(stat -c %s "$work/report.html" 2>/dev/null || echo 0)
+
 # ---------------------------------------------------------------- report
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 rev=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
@@ -271,9 +286,14 @@ echo "pawl benchmark, $(date -u +%Y-%m-%d), $(nproc) CPUs ($model), $("$pawl" --
 echo "release build: $build; wrk -t $threads, ${wrk_secs} s per point; mock --threads $mock_threads; medians of the runs"
 echo "load average before and after: $load_before, $(cut -d ' ' -f 1 /proc/loadavg)"
 echo
-awk 'BEGIN {what["spawn"] = "/bin/true (spawn floor)"; what["version"] = "pawl --version"
-            what["validate"] = "pawl validate (1,000)"}
-    {printf "%-24s %7.2f ms  peak RSS %5.1f MiB\n", what[$1], $2 / 1000, $3 / 1024}' "$work/tiny.txt"
+awk -v n="$report_cases" 'BEGIN {what["spawn"] = "/bin/true (spawn floor)"; what["version"] = "pawl --version"
+            what["validate"] = "pawl validate (1,000)"; what["report_read"] = "python3 json.load (" n ")"
+            what["report_junit"] = "pawl report --junit (" n ")"; what["report_html"] = "pawl report --html (" n ")"}
+    {printf "%-30s %7.2f ms  peak RSS %5.1f MiB\n", what[$1], $2 / 1000, $3 / 1024; ms[$1] = $2}
+    END {if (ms["report_junit"] > 0)
+             printf "(the HTML report takes %.2fx the time of JUnit, %.2fx reading the file in Python)\n",
+                    ms["report_html"] / ms["report_junit"], ms["report_html"] / ms["report_read"]}' "$work/tiny.txt"
+echo "HTML report of $report_cases cases: $((html_bytes / 1024)) KiB (target: a few MiB at 10,000 cases)"
 echo
 awk 'FNR == NR {wrk[$1 " " $2] = $3; next}
     FNR == 1 {

@@ -28,23 +28,21 @@ struct builder {
     const char *id_field;
 };
 
-enum format { FMT_NONE, FMT_JSONL, FMT_JSON, FMT_YAML, FMT_CSV };
-
-static enum format format_of(const char *display)
+enum pawl_dataset_format pawl_dataset_format_of(const char *display)
 {
     const char *slash = strrchr(display, '/'), *dot = strrchr(display, '.');
 
     if (!dot || (slash && dot < slash))
-        return FMT_NONE;
+        return PAWL_DATASET_UNKNOWN;
     if (strcasecmp(dot, ".jsonl") == 0)
-        return FMT_JSONL;
+        return PAWL_DATASET_JSONL;
     if (strcasecmp(dot, ".json") == 0)
-        return FMT_JSON;
+        return PAWL_DATASET_JSON;
     if (strcasecmp(dot, ".yaml") == 0 || strcasecmp(dot, ".yml") == 0)
-        return FMT_YAML;
+        return PAWL_DATASET_YAML;
     if (strcasecmp(dot, ".csv") == 0)
-        return FMT_CSV;
-    return FMT_NONE;
+        return PAWL_DATASET_CSV;
+    return PAWL_DATASET_UNKNOWN;
 }
 
 static void builder_init(struct builder *b, struct pawl_dataset *ds, const char *display,
@@ -523,7 +521,7 @@ int pawl_dataset_parse(struct pawl_dataset *out, const char *data, size_t len, c
                        const char *id_field, struct pawl_error *err)
 {
     struct builder b;
-    enum format fmt = format_of(display);
+    enum pawl_dataset_format fmt = pawl_dataset_format_of(display);
     int rc = 0;
 
     memset(out, 0, sizeof(*out));
@@ -533,7 +531,7 @@ int pawl_dataset_parse(struct pawl_dataset *out, const char *data, size_t len, c
         rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "dataset is larger than 1 GiB");
         goto done;
     }
-    if (fmt == FMT_NONE) {
+    if (fmt == PAWL_DATASET_UNKNOWN) {
         rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0,
                             "unsupported dataset format (use .jsonl, .json, .yaml or .csv)");
         goto done;
@@ -548,13 +546,13 @@ int pawl_dataset_parse(struct pawl_dataset *out, const char *data, size_t len, c
     }
     if (!is_blank(data, len)) {
         switch (fmt) {
-        case FMT_JSONL:
+        case PAWL_DATASET_JSONL:
             rc = parse_jsonl(&b, data, len, err);
             break;
-        case FMT_JSON:
+        case PAWL_DATASET_JSON:
             rc = parse_json(&b, data, len, err);
             break;
-        case FMT_YAML:
+        case PAWL_DATASET_YAML:
             rc = parse_yaml(&b, data, len, err);
             break;
         default:

@@ -7,30 +7,11 @@
 #include <csv.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "pawl/alloc.h"
+#include "pawl/dataset.h"
 #include "pawl/dataset_add.h"
 #include "pawl/node.h"
-
-enum format { FMT_NONE, FMT_JSONL, FMT_JSON, FMT_YAML, FMT_CSV };
-
-static enum format format_of(const char *display)
-{
-    const char *slash = strrchr(display, '/'), *dot = strrchr(display, '.');
-
-    if (!dot || (slash && dot < slash))
-        return FMT_NONE;
-    if (strcasecmp(dot, ".jsonl") == 0)
-        return FMT_JSONL;
-    if (strcasecmp(dot, ".json") == 0)
-        return FMT_JSON;
-    if (strcasecmp(dot, ".yaml") == 0 || strcasecmp(dot, ".yml") == 0)
-        return FMT_YAML;
-    if (strcasecmp(dot, ".csv") == 0)
-        return FMT_CSV;
-    return FMT_NONE;
-}
 
 static int is_ws(char c)
 {
@@ -492,14 +473,14 @@ int pawl_dataset_append(struct pawl_buf *out, struct pawl_dataset_addition *info
                         struct pawl_error *err)
 {
     memset(info, 0, sizeof(*info));
-    switch (format_of(display)) {
-    case FMT_JSONL:
+    switch (pawl_dataset_format_of(display)) {
+    case PAWL_DATASET_JSONL:
         return append_jsonl(out, &info->line, data, len, record);
-    case FMT_JSON:
+    case PAWL_DATASET_JSON:
         return append_json(out, &info->line, data, len, record);
-    case FMT_YAML:
+    case PAWL_DATASET_YAML:
         return append_yaml(out, &info->line, data, len, record, display, err);
-    case FMT_CSV:
+    case PAWL_DATASET_CSV:
         return append_csv(out, info, data, len, record, display, id_field ? id_field : "id", err);
     default:
         return pawl_error_set(err, PAWL_EDATA, display, 0, 0,

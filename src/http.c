@@ -12,6 +12,7 @@
 
 #include "loop_impl.h"
 #include "pawl/alloc.h"
+#include "pawl/civil.h"
 #include "pawl/http.h"
 
 #define BACKOFF_BASE_MS 250
@@ -56,20 +57,6 @@ long pawl_http_backoff_ms(unsigned attempt, long retry_after_ms, double rnd)
     return retry_after_ms > wait ? retry_after_ms : wait;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-    long long era;
-    unsigned yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
-}
-
 long pawl_http_parse_retry_after(const char *value, long long now)
 {
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -102,7 +89,7 @@ long pawl_http_parse_retry_after(const char *value, long long now)
     if (*p || !m || (m - months) % 3 != 0 || day < 1 || day > 31 || hh > 23 || mm > 59 ||
         ss > 60)
         return -1;
-    when = days_from_civil(year, (unsigned)((m - months) / 3 + 1), (unsigned)day) * 86400 +
+    when = pawl_days_from_civil(year, (unsigned)((m - months) / 3 + 1), (unsigned)day) * 86400 +
            hh * 3600 + mm * 60 + ss;
     if (when <= now)
         return 0;

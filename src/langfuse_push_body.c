@@ -7,23 +7,10 @@
 #include "json_util.h"
 #include "langfuse_push_impl.h"
 #include "pawl/alloc.h"
+#include "pawl/civil.h"
 #include "pawl/langfuse.h"
 
 /* ---- times ---- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-    long long era;
-    unsigned yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
-}
 
 static int digits(const char *s, int n, int *out)
 {
@@ -71,7 +58,7 @@ int pawl_lfpush_parse_time(long long *out, const char *s)
     }
     if (*p)
         return -1;
-    *out = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + mi) * 60 + sec;
+    *out = ((pawl_days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + mi) * 60 + sec;
     *out = (*out - sign * (oh * 3600LL + om * 60LL)) * 1000 + ms;
     return 0;
 }

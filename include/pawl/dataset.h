@@ -54,6 +54,16 @@ int pawl_dataset_parse(struct pawl_dataset *out, const char *data, size_t len,
 
 void pawl_dataset_release(struct pawl_dataset *ds);
 
+/* The format a file name's extension says (case-insensitive). */
+enum pawl_dataset_format {
+    PAWL_DATASET_UNKNOWN,
+    PAWL_DATASET_JSONL,
+    PAWL_DATASET_JSON,
+    PAWL_DATASET_YAML,
+    PAWL_DATASET_CSV
+};
+enum pawl_dataset_format pawl_dataset_format_of(const char *path);
+
 /* The template context for a case: {id, input, expected_output?, metadata?}. New reference. */
 json_t *pawl_case_vars(const struct pawl_case *c);
 

@@ -108,6 +108,15 @@ void pawl_xml_escape_attr(struct pawl_buf *out, const char *s, size_t len);
 long pawl_report_utf8_next(const char *s, size_t len, size_t *used);
 
 /*
+ * The escaping loop every format shares: `pick` gets each code point (-1 for
+ * an invalid byte) and whether an LF follows it, and returns what to write
+ * instead, or NULL to keep it. Runs of kept bytes are copied in one go.
+ */
+typedef const char *(*pawl_report_escape_fn)(long cp, int lf_follows, const void *ctx);
+void pawl_report_escape(struct pawl_buf *out, const char *s, size_t len,
+                        pawl_report_escape_fn pick, const void *ctx);
+
+/*
  * GitHub Actions (DESIGN.md 2.6). Everything below is inert unless the
  * environment says GITHUB_ACTIONS=true.
  *

@@ -116,3 +116,19 @@ void pawl_report_case_reason(struct pawl_buf *out, const struct pawl_results *r,
         }
     }
 }
+
+size_t pawl_report_pick_trial(const struct pawl_results *r, const struct pawl_case_result *c)
+{
+    size_t i, j;
+
+    for (i = 0; i < c->n_trials; i++) {
+        const struct pawl_trial *t = &c->trials[i];
+        for (j = 0; t->output && t->scores && j < r->n_scorers; j++)
+            if (!t->scores[j].passed)
+                return i;
+    }
+    for (i = 0; i < c->n_trials; i++)
+        if (c->trials[i].output)
+            return i;
+    return c->n_trials;
+}

@@ -72,24 +72,6 @@ static const struct pawl_case_result *base_case(const struct ctx *x, const char 
     return hit ? *hit : NULL;
 }
 
-/* The output most worth reading, as the Markdown summary picks it: the first failing
- * trial's, else the first one's; n_trials when no trial has an output. */
-static size_t pick_trial(const struct pawl_results *r, const struct pawl_case_result *c)
-{
-    size_t i, j;
-
-    for (i = 0; i < c->n_trials; i++) {
-        const struct pawl_trial *t = &c->trials[i];
-        for (j = 0; t->output && t->scores && j < r->n_scorers; j++)
-            if (!t->scores[j].passed)
-                return i;
-    }
-    for (i = 0; i < c->n_trials; i++)
-        if (c->trials[i].output)
-            return i;
-    return c->n_trials;
-}
-
 /* A dataset value: strings as they are, anything else as indented JSON. */
 static void put_json_field(struct pawl_buf *b, const char *title, const json_t *v)
 {
@@ -262,7 +244,7 @@ static void put_case(struct ctx *x, struct pawl_buf *b, size_t i, enum status st
     put_json_field(b, "Expected output", c->expected_output);
     put_json_field(b, "Metadata", c->metadata);
     if (bc) {
-        bt = pick_trial(x->base, bc);
+        bt = pawl_report_pick_trial(x->base, bc);
         pawl_buf_puts(b, "<h4>Baseline output");
         if (bt < bc->n_trials && bc->n_trials > 1)
             pawl_buf_printf(b, ", trial %zu of %zu", bt + 1, bc->n_trials);

@@ -26,42 +26,37 @@ static int is_noncharacter(long cp)
     return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
 }
 
+static const char *html_pick(long cp, int lf_follows, const void *ctx)
+{
+    (void)ctx;
+    if (cp == '\r')
+        return lf_follows ? "" : "\n";
+    if (cp < 0 || (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp <= 0x9F) ||
+        is_noncharacter(cp))
+        return REPLACEMENT;
+    switch (cp) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    case 0x2028:
+        return "&#8232;";
+    case 0x2029:
+        return "&#8233;";
+    default:
+        return NULL;
+    }
+}
+
 void pawl_html_escape(struct pawl_buf *out, const char *s, size_t len)
 {
-    size_t i = 0, run = 0, used;
-
-    /* Runs of plain bytes are copied in one go; only the exceptions stop them. */
-    while (i < len) {
-        long cp = pawl_report_utf8_next(s + i, len - i, &used);
-        const char *rep = NULL;
-
-        if (cp == '\r')
-            rep = i + 1 < len && s[i + 1] == '\n' ? "" : "\n";
-        else if (cp < 0 || (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp <= 0x9F) ||
-                 is_noncharacter(cp))
-            rep = REPLACEMENT;
-        else if (cp == '&')
-            rep = "&amp;";
-        else if (cp == '<')
-            rep = "&lt;";
-        else if (cp == '>')
-            rep = "&gt;";
-        else if (cp == '"')
-            rep = "&quot;";
-        else if (cp == '\'')
-            rep = "&#39;";
-        else if (cp == 0x2028)
-            rep = "&#8232;";
-        else if (cp == 0x2029)
-            rep = "&#8233;";
-        if (rep) {
-            pawl_buf_add(out, s + run, i - run);
-            pawl_buf_puts(out, rep);
-            run = i + used;
-        }
-        i += used;
-    }
-    pawl_buf_add(out, s + run, i - run);
+    pawl_report_escape(out, s, len, html_pick, NULL);
 }
 
 size_t pawl_html_cut(const char *s, size_t len, size_t max_chars, size_t *cut_chars)

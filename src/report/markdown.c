@@ -278,23 +278,6 @@ static void put_reasons(struct pawl_buf *b, const struct pawl_results *r,
     }
 }
 
-/* The output most worth reading: the first failing trial's, else the first one. */
-static size_t pick_trial(const struct pawl_results *r, const struct pawl_case_result *c)
-{
-    size_t i, j;
-
-    for (i = 0; i < c->n_trials; i++) {
-        const struct pawl_trial *t = &c->trials[i];
-        for (j = 0; t->output && t->scores && j < r->n_scorers; j++)
-            if (!t->scores[j].passed)
-                return i;
-    }
-    for (i = 0; i < c->n_trials; i++)
-        if (c->trials[i].output)
-            return i;
-    return c->n_trials;
-}
-
 /* A fenced block, preceded by a blank line, longer than any backtick run it holds. */
 static void put_fence(struct pawl_buf *b, const char *o)
 {
@@ -350,7 +333,7 @@ static void put_case(struct pawl_buf *b, const struct pawl_results *r,
     put_case_name(b, r, c->id, c->line);
     pawl_buf_puts(b, "\n\n");
     put_reasons(b, r, c);
-    t = pick_trial(r, c);
+    t = pawl_report_pick_trial(r, c);
     if (t < c->n_trials)
         put_output(b, c, t);
     pawl_buf_putc(b, '\n');
@@ -663,13 +646,13 @@ static void put_broken_case(struct pawl_buf *b, const struct pawl_results *r,
     put_reasons(b, r, c);
     if (base) {
         const struct pawl_case_result *bc = find_case(base, c->id);
-        t = bc ? pick_trial(base, bc) : 0;
+        t = bc ? pawl_report_pick_trial(base, bc) : 0;
         if (bc && t < bc->n_trials)
             put_labelled_output(b, "Baseline", bc, t);
         else
             pawl_buf_puts(b, "\n_The baseline results hold no output for this case._\n");
     }
-    t = pick_trial(r, c);
+    t = pawl_report_pick_trial(r, c);
     if (t < c->n_trials)
         put_labelled_output(b, "Candidate", c, t);
     pawl_buf_putc(b, '\n');

@@ -81,4 +81,8 @@ void pawl_svg_axis(struct pawl_buf *b, const struct pawl_svg_scale *s, const cha
 /* The score distributions per scorer, then latency and cost. */
 void pawl_html_distributions(struct pawl_buf *out, const struct pawl_results *r);
 
+/* The trial whose output is most worth reading: the first with a failing score, else the
+ * first with an output; c->n_trials when no trial has one. */
+size_t pawl_report_pick_trial(const struct pawl_results *r, const struct pawl_case_result *c);
+
 #endif

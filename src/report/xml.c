@@ -49,34 +49,16 @@ long pawl_report_utf8_next(const char *s, size_t len, size_t *used)
     return cp;
 }
 
-static void escape(struct pawl_buf *out, const char *s, size_t len, int attr)
+void pawl_report_escape(struct pawl_buf *out, const char *s, size_t len,
+                        pawl_report_escape_fn pick, const void *ctx)
 {
     size_t i = 0, run = 0, used;
 
     /* Runs of plain bytes are copied in one go; only the exceptions stop them. */
     while (i < len) {
         long cp = pawl_report_utf8_next(s + i, len - i, &used);
-        const char *rep = NULL;
+        const char *rep = pick(cp, i + 1 < len && s[i + 1] == '\n', ctx);
 
-        if (cp < 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
-            cp == 0xFFFF)
-            rep = REPLACEMENT;
-        else if (cp == '&')
-            rep = "&amp;";
-        else if (cp == '<')
-            rep = "&lt;";
-        else if (cp == '>')
-            rep = "&gt;";
-        else if (cp == '"')
-            rep = "&quot;";
-        else if (cp == '\'')
-            rep = "&apos;";
-        else if (cp == '\r') /* parsers turn a raw CR into LF */
-            rep = "&#13;";
-        else if (attr && cp == '\n')
-            rep = "&#10;";
-        else if (attr && cp == '\t')
-            rep = "&#9;";
         if (rep) {
             pawl_buf_add(out, s + run, i - run);
             pawl_buf_puts(out, rep);
@@ -87,12 +69,44 @@ static void escape(struct pawl_buf *out, const char *s, size_t len, int attr)
     pawl_buf_add(out, s + run, i - run);
 }
 
+static const char *xml_pick(long cp, int lf_follows, const void *ctx)
+{
+    int attr = ctx != NULL;
+
+    (void)lf_follows;
+    if (cp < 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
+        cp == 0xFFFF)
+        return REPLACEMENT;
+    switch (cp) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&apos;";
+    case '\r': /* parsers turn a raw CR into LF */
+        return "&#13;";
+    case '\n':
+        return attr ? "&#10;" : NULL;
+    case '\t':
+        return attr ? "&#9;" : NULL;
+    default:
+        return NULL;
+    }
+}
+
 void pawl_xml_escape(struct pawl_buf *out, const char *s, size_t len)
 {
-    escape(out, s, len, 0);
+    pawl_report_escape(out, s, len, xml_pick, NULL);
 }
 
 void pawl_xml_escape_attr(struct pawl_buf *out, const char *s, size_t len)
 {
-    escape(out, s, len, 1);
+    static const int attr = 1;
+
+    pawl_report_escape(out, s, len, xml_pick, &attr);
 }

@@ -164,41 +164,49 @@ _mock_cleanup() {
     _mock_started=""
 }
 
-# start_mock [ARGS...]: starts $PAWL_MOCK with ARGS in the background and exports
-# MOCK_PORT, MOCK_PID and MOCK_URL (http://127.0.0.1:PORT). Ends the test as failed if
-# no port arrives within 5 s.
-start_mock() {
-    : "${PAWL_MOCK:?PAWL_MOCK must point at the pawl-mockllm binary}"
-    local out i=0 st=0
-    out=$(mktemp "$PAWL_TMP/mock.XXXXXX")
-    "$PAWL_MOCK" "$@" >"$out" 2>"$out.err" </dev/null &
-    MOCK_PID=$!
-    _mock_started="$_mock_started $MOCK_PID:$out.err"
+# _start_server WHAT VAR COMMAND [ARGS...]: starts COMMAND in the background, reads the
+# port it prints as its first line and exports ${VAR}_PORT, ${VAR}_PID and ${VAR}_URL
+# (http://127.0.0.1:PORT). Ends the test as failed if no port arrives within 5 s.
+_start_server() {
+    local what=$1 var=$2 out i=0 st=0 pid port=""
+    shift 2
+    out=$(mktemp "$PAWL_TMP/server.XXXXXX")
+    "$@" >"$out" 2>"$out.err" </dev/null &
+    pid=$!
+    _mock_started="$_mock_started $pid:$out.err"
     if [ -z "${_mock_trapped:-}" ]; then
         _mock_trapped=1
         trap _mock_cleanup EXIT
         trap 'exit 130' INT
         trap 'exit 143' TERM
     fi
-    MOCK_PORT=""
-    until IFS= read -r MOCK_PORT <"$out" 2>/dev/null; do
-        if ! _mock_alive "$MOCK_PID"; then
-            wait "$MOCK_PID" || st=$?
-            fail "mock server exited with status $st before printing its port: $(cat "$out.err")"
+    until IFS= read -r port <"$out" 2>/dev/null; do
+        if ! _mock_alive "$pid"; then
+            wait "$pid" || st=$?
+            fail "$what exited with status $st before printing its port: $(cat "$out.err")"
             finish
         fi
         if [ $i -ge 50 ]; then
-            fail "mock server printed no port within 5 s: $PAWL_MOCK $*"
+            fail "$what printed no port within 5 s: $*"
             finish
         fi
         sleep 0.1
         i=$((i + 1))
     done
-    case $MOCK_PORT in
-    '' | *[!0-9]*) fail "mock server printed '$MOCK_PORT', not a port"; finish ;;
+    case $port in
+    '' | *[!0-9]*) fail "$what printed '$port', not a port"; finish ;;
     esac
-    MOCK_URL="http://127.0.0.1:$MOCK_PORT"
-    export MOCK_PORT MOCK_PID MOCK_URL
+    printf -v "${var}_PORT" %s "$port"
+    printf -v "${var}_PID" %s "$pid"
+    printf -v "${var}_URL" %s "http://127.0.0.1:$port"
+    export "${var}_PORT" "${var}_PID" "${var}_URL"
+}
+
+# start_mock [ARGS...]: starts $PAWL_MOCK with ARGS and exports MOCK_PORT, MOCK_PID and
+# MOCK_URL.
+start_mock() {
+    : "${PAWL_MOCK:?PAWL_MOCK must point at the pawl-mockllm binary}"
+    _start_server "mock server" MOCK "$PAWL_MOCK" "$@"
 }
 
 # stop_mock [PID]: stops the mock (default $MOCK_PID) with SIGTERM; the test fails unless
@@ -230,36 +238,7 @@ stop_mock() {
 # and exports LF_PORT, LF_PID and LF_URL (http://127.0.0.1:PORT); the test ends as failed if
 # no port arrives within 5 s.
 start_langfuse_mock() {
-    local out i=0 st=0
-    out=$(mktemp "$PAWL_TMP/lfmock.XXXXXX")
-    /usr/bin/python3 "$PAWL_SRC/tests/support/mocklangfuse.py" "$@" >"$out" 2>"$out.err" </dev/null &
-    LF_PID=$!
-    _mock_started="$_mock_started $LF_PID:$out.err"
-    if [ -z "${_mock_trapped:-}" ]; then
-        _mock_trapped=1
-        trap _mock_cleanup EXIT
-        trap 'exit 130' INT
-        trap 'exit 143' TERM
-    fi
-    LF_PORT=""
-    until IFS= read -r LF_PORT <"$out" 2>/dev/null; do
-        if ! _mock_alive "$LF_PID"; then
-            wait "$LF_PID" || st=$?
-            fail "mock Langfuse server exited with status $st before printing its port: $(cat "$out.err")"
-            finish
-        fi
-        if [ $i -ge 50 ]; then
-            fail "mock Langfuse server printed no port within 5 s: mocklangfuse.py $*"
-            finish
-        fi
-        sleep 0.1
-        i=$((i + 1))
-    done
-    case $LF_PORT in
-    '' | *[!0-9]*) fail "mock Langfuse server printed '$LF_PORT', not a port"; finish ;;
-    esac
-    LF_URL="http://127.0.0.1:$LF_PORT"
-    export LF_PORT LF_PID LF_URL
+    _start_server "mock Langfuse server" LF /usr/bin/python3 "$PAWL_SRC/tests/support/mocklangfuse.py" "$@"
 }
 
 # stop_langfuse_mock [PID]: stops the mock Langfuse server (default $LF_PID) with SIGTERM;
