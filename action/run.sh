@@ -57,7 +57,7 @@ fi
 stopped=""
 if [ ! -s "$outputs" ]; then
     stopped="## ⚠️ pawl stopped with exit status $status before writing a report"
-    printf 'verdict=error\nexit-code=%d\njunit=\nresults=\nsummary=\n' "$status" >>"$outputs"
+    printf 'verdict=error\nexit-code=%d\njunit=\nresults=\nsummary=\nhtml=\n' "$status" >>"$outputs"
     if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
         printf '%s\n\nThe step log shows the error.\n' "$stopped" >>"$GITHUB_STEP_SUMMARY"
     fi

@@ -137,6 +137,7 @@ struct pawl_github_run {
     const char *junit;           /* report files as written (NULL when not written) */
     const char *results;
     const char *summary;
+    const char *html;            /* NULL unless the HTML report was written */
 };
 
 /* 1 when GITHUB_ACTIONS is "true". */

@@ -247,7 +247,7 @@ int cmd_merge(int argc, char **argv)
                                      : strcmp(merged.verdict, "pass") == 0 ? PAWL_EXIT_PASS
                                                                            : PAWL_EXIT_FAIL,
                                      have_cfg ? cfg.dataset.fs_path : NULL, junit, output,
-                                     markdown};
+                                     markdown, NULL};
         struct pawl_error gerr;
         pawl_error_init(&gerr);
         if (pawl_report_github(stdout, &merged, spec.label ? &base : NULL, &gh, &gerr) < 0) {

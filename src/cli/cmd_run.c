@@ -194,10 +194,10 @@ static int push_to_langfuse(const struct pawl_results *res, const struct pawl_co
 
 /* In GitHub Actions: step summary, outputs and annotations (report.h); a no-op elsewhere. */
 static void report_github(const struct pawl_results *res, const struct pawl_results *base,
-                          int status, const char *dataset, const char *junit, const char *json,
-                          const char *markdown, struct pawl_error *err)
+                          int status, const char *dataset, const struct report_paths *p,
+                          struct pawl_error *err)
 {
-    struct pawl_github_run gh = {status, dataset, junit, json, markdown};
+    struct pawl_github_run gh = {status, dataset, p->junit, p->json, p->markdown, p->html};
 
     pawl_report_github(stdout, res, base, &gh, err);
 }
@@ -429,7 +429,7 @@ int cmd_run(int argc, char **argv)
                   : report_err.code   ? pawl_error_exit_code(&report_err)
                   : strcmp(res.verdict, "pass") == 0 ? PAWL_EXIT_PASS
                                                      : PAWL_EXIT_FAIL,
-                  suite.cfg.dataset.fs_path, paths.junit, paths.json, paths.markdown, &report_err);
+                  suite.cfg.dataset.fs_path, &paths, &report_err);
 
     /* Case ids and scorer comments quote data and model output: not commands for a CI runner. */
     gh_stopped = pawl_report_github_stop_commands(stdout, gh_token);

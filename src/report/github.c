@@ -305,8 +305,8 @@ static int write_outputs(const char *path, const struct pawl_results *r, int exi
                          const struct pawl_github_run *run, struct pawl_error *err)
 {
     const char *ws = getenv("GITHUB_WORKSPACE");
-    const char *names[] = {"junit", "results", "summary"};
-    const char *paths[] = {run->junit, run->results, run->summary};
+    const char *names[] = {"junit", "results", "summary", "html"};
+    const char *paths[] = {run->junit, run->results, run->summary, run->html};
     struct pawl_buf b = PAWL_BUF_INIT;
     char code[16];
     size_t i;

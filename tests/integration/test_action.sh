@@ -76,7 +76,7 @@ expect_commands "$data/crashed.commands" "infrastructure error"
 # Config error (2): pawl wrote nothing, so the action fills in the outputs, the summary and the comment.
 action_run suite good PAWL_INPUT_CONFIG=missing.yaml
 expect_status 2 "missing config"
-printf 'verdict=error\nexit-code=2\njunit=\nresults=\nsummary=\n' >"$step/want-pawl"
+printf 'verdict=error\nexit-code=2\njunit=\nresults=\nsummary=\nhtml=\n' >"$step/want-pawl"
 expect_outputs "$step/want-pawl" "missing config"
 printf '## ⚠️ pawl stopped with exit status 2 before writing a report\n\nThe step log shows the error.\n' \
     >"$step/want-summary"

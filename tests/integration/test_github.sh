@@ -63,6 +63,12 @@ gh_run good run -c suite/pawl.yaml
 expect_status 0 "passing run"
 expect_file "$step/output" "$data/pass.output" "passing run: outputs"
 expect_commands "$data/pass.commands" "passing run"
+# The HTML report, when written, is an output too (for upload-artifact), workspace-relative.
+gh_run good run -c suite/pawl.yaml --html suite/reports/pawl-report.html
+expect_status 0 "passing run with --html"
+expect_eq "$(tail -n 1 "$step/output")" "html=suite/reports/pawl-report.html" "passing run: the html output"
+test -s "$repo/suite/reports/pawl-report.html" || fail "passing run: the HTML report is written"
+gh_run good run -c suite/pawl.yaml
 run_pawl baseline promote "$repo/suite/reports/pawl-results.json" --to "$repo/suite/.pawl/baseline.json"
 expect_status 0 "promote the passing run"
 git -C "$repo" add suite/.pawl/baseline.json

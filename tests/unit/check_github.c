@@ -423,7 +423,7 @@ static void workspace_release(struct workspace *w)
 static int report(const struct workspace *w, const struct pawl_results *r, int exit_code,
                   char **printed, struct pawl_error *err)
 {
-    struct pawl_github_run run = {exit_code, w->dataset, w->junit, w->json, w->md};
+    struct pawl_github_run run = {exit_code, w->dataset, w->junit, w->json, w->md, NULL};
     size_t len = 0;
     FILE *fp = open_memstream(printed, &len);
     int rc;
@@ -459,7 +459,8 @@ START_TEST(test_report_files)
                           "exit-code=1\n"
                           "junit=reports/pawl-junit.xml\n"
                           "results=reports/pawl-results.json\n"
-                          "summary=reports/pawl-summary.md\n");
+                          "summary=reports/pawl-summary.md\n"
+                          "html=\n");
     free(got);
     /* No repository here: the dataset is named relative to $GITHUB_WORKSPACE. */
     ck_assert_str_eq(printed, "::error file=evals/qa.jsonl,line=2,title=pawl%3A 'q2' failed::"
@@ -497,7 +498,7 @@ START_TEST(test_report_outside_workspace)
     fx_basic(&r);
     PAWL_ASSERT_OK(report(&w, &r, 0, &printed, &err), &err);
     got = pawl_test_read_file(w.output);
-    want = pawl_xasprintf("verdict=fail\nexit-code=0\njunit=%s\nresults=%s\nsummary=%s\n", w.junit,
+    want = pawl_xasprintf("verdict=fail\nexit-code=0\njunit=%s\nresults=%s\nsummary=%s\nhtml=\n", w.junit,
                           w.json, w.md);
     ck_assert_str_eq(got, want);
     ck_assert_int_eq(access(w.summary, F_OK), -1);
@@ -567,7 +568,8 @@ START_TEST(test_report_write_error)
                           "exit-code=3\n"
                           "junit=reports/pawl-junit.xml\n"
                           "results=reports/pawl-results.json\n"
-                          "summary=reports/pawl-summary.md\n");
+                          "summary=reports/pawl-summary.md\n"
+                          "html=\n");
     ck_assert_ptr_nonnull(strstr(printed, "::error file=evals/qa.jsonl,line=2,"));
     free(got);
     free(want);
