@@ -4,9 +4,11 @@
 #include "cli/cli.h"
 
 static const char dataset_help[] =
-    "usage: pawl dataset add --from RESULTS.json --case ID [options]\n"
-    "       pawl dataset pull NAME [-o FILE] [--version TIMESTAMP]\n"
-    "       pawl dataset push FILE --name NAME [--delete]\n"
+    "usage: pawl dataset add --from RESULTS.json --case ID [--to FILE] [--label SCORE=VALUE]...\n"
+    "                        [--note TEXT] [--trial N] [--turns SPEC] [--id NEW] [-c pawl.yaml]\n"
+    "       pawl dataset pull NAME [-o FILE] [--version TIMESTAMP] [--id-prefix PREFIX]\n"
+    "       pawl dataset push FILE --name NAME [--delete] [--description TEXT]\n"
+    "                         [--id-prefix PREFIX] [-c pawl.yaml]\n"
     "\n"
     "Keeps the versioned dataset in step with what you learn:\n"
     "  add    appends a case from a results file (a failure you want to keep\n"

@@ -11,11 +11,20 @@ run_pawl --help
 expect_status 0 "--help"
 expect_contains "$out" "usage: pawl <command>" "--help usage line"
 expect_contains "$out" "3  runtime or infrastructure error" "--help explains exit codes"
-for cmd in run validate report init; do
-    run_pawl "$cmd" --help
+for cmd in run validate report init push dataset "dataset add" "dataset pull" "dataset push"; do
+    # shellcheck disable=SC2086 # "dataset add" is meant to split into two words
+    run_pawl $cmd --help
     expect_status 0 "$cmd --help"
     expect_contains "$out" "usage: pawl $cmd" "$cmd --help usage"
 done
+run_pawl dataset
+expect_status 2 "dataset without a command"
+expect_eq "$err" "pawl: expected a command: add, pull or push
+Try 'pawl dataset --help'." "dataset without a command: message"
+run_pawl dataset pul evals.jsonl
+expect_status 2 "dataset with an unknown command"
+expect_eq "$err" "pawl: unknown dataset command 'pul' (expected add, pull or push)
+Try 'pawl dataset --help'." "dataset with an unknown command: message"
 
 run_pawl
 expect_status 2 "no command"
