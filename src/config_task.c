@@ -17,7 +17,7 @@
 static const char *const builtin_metrics[] = {
     "pass_rate",       "error_rate", "latency_p50_ms", "latency_p95_ms",
     "latency_mean_ms", "cost_total", "tokens_total",   "pass_at_k",
-    "pass_hat_k",      "weighted_score", NULL};
+    "pass_hat_k",      "weighted_score", "judge_cost_total", "judge_tokens_total", NULL};
 
 static const char *const provider_names[] = {"exec",      "echo", "outputs", "openai",
                                              "anthropic", "http", NULL};

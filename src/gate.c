@@ -9,6 +9,7 @@
 #include "pawl/buf.h"
 #include "pawl/gate.h"
 #include "pawl/stats.h"
+#include "pawl/usage.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -263,9 +264,9 @@ static void compute_metrics(struct pawl_results *r, const struct pawl_config *cf
 {
     size_t alloc = 0, si, ci, ti, n_lat = 0, n_calls = 0, n_err = 0;
     double *vals = pawl_xcalloc(r->n_cases + 1, sizeof(double));
-    double *lat = NULL, cost = 0, tokens = 0;
+    double *lat = NULL, cost = 0, tokens = 0, judge_cost = 0, judge_tokens = 0;
     size_t lat_alloc = 0, nv;
-    int any_cost = 0, any_tokens = 0;
+    int any_cost = 0, any_tokens = 0, any_judge_cost = 0, any_judge_tokens = 0;
     struct pawl_metric *m;
 
     for (si = 0; si < r->n_scorers; si++) {
@@ -298,7 +299,8 @@ static void compute_metrics(struct pawl_results *r, const struct pawl_config *cf
     for (ci = 0; ci < r->n_cases; ci++) {
         for (ti = 0; ti < r->cases[ci].n_trials; ti++) {
             const struct pawl_trial *t = &r->cases[ci].trials[ti];
-            const json_t *tok;
+            double tok;
+            size_t k;
             n_calls++;
             if (t->error) {
                 n_err++;
@@ -312,20 +314,19 @@ static void compute_metrics(struct pawl_results *r, const struct pawl_config *cf
                 cost += t->cost;
                 any_cost = 1;
             }
-            tok = t->usage ? json_object_get(t->usage, "total_tokens") : NULL;
-            if (json_is_number(tok)) {
-                tokens += json_number_value(tok);
+            if (t->usage && (tok = pawl_usage_tokens(t->usage)) >= 0) {
+                tokens += tok;
                 any_tokens = 1;
-            } else if (t->usage) {
-                const char *const parts[] = {"prompt_tokens", "completion_tokens",
-                                             "input_tokens", "output_tokens"};
-                size_t p;
-                for (p = 0; p < 4; p++) {
-                    tok = json_object_get(t->usage, parts[p]);
-                    if (json_is_number(tok)) {
-                        tokens += json_number_value(tok);
-                        any_tokens = 1;
-                    }
+            }
+            for (k = 0; t->scores && k < r->n_scorers; k++) {
+                const struct pawl_score *sc = &t->scores[k];
+                if (sc->has_cost) {
+                    judge_cost += sc->cost;
+                    any_judge_cost = 1;
+                }
+                if (sc->has_tokens) {
+                    judge_tokens += sc->tokens;
+                    any_judge_tokens = 1;
                 }
             }
         }
@@ -355,6 +356,17 @@ static void compute_metrics(struct pawl_results *r, const struct pawl_config *cf
     if (any_tokens) {
         m = add_metric(r, &alloc, "tokens_total");
         m->mean = tokens;
+        m->n = n_calls - n_err;
+    }
+    /* Judges' calls are the evaluation's own spending, kept apart from the candidate's. */
+    if (any_judge_cost) {
+        m = add_metric(r, &alloc, "judge_cost_total");
+        m->mean = judge_cost;
+        m->n = n_calls - n_err;
+    }
+    if (any_judge_tokens) {
+        m = add_metric(r, &alloc, "judge_tokens_total");
+        m->mean = judge_tokens;
         m->n = n_calls - n_err;
     }
     free(lat);

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,12 @@ static json_t *score_to_json(const struct pawl_score *s)
         json_object_set_new(o, "category", pawl_json_str(s->category));
     if (s->errored)
         json_object_set_new(o, "errored", json_true());
+    if (s->has_cost)
+        json_object_set_new(o, "cost", pawl_json_real(s->cost));
+    if (s->has_tokens)
+        json_object_set_new(o, "tokens", s->tokens == floor(s->tokens) && fabs(s->tokens) < 9e15
+                                             ? json_integer((json_int_t)s->tokens)
+                                             : pawl_json_real(s->tokens));
     return o;
 }
 

@@ -73,6 +73,13 @@ static int read_score(struct pawl_json_reader *rd, const json_t *o, struct pawl_
     if (json_object_get(o, "errored") &&
         (rc = pawl_json_get_bool(rd, o, "errored", &s->errored)) < 0)
         return rc;
+    /* What a judge's call cost; absent for other scorers and in older files. */
+    s->has_cost = json_object_get(o, "cost") != NULL;
+    if (s->has_cost && (rc = pawl_json_get_real(rd, o, "cost", &s->cost, NULL)) < 0)
+        return rc;
+    s->has_tokens = json_object_get(o, "tokens") != NULL;
+    if (s->has_tokens && (rc = pawl_json_get_real(rd, o, "tokens", &s->tokens, NULL)) < 0)
+        return rc;
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "pawl/alloc.h"
 #include "pawl/loop.h"
 #include "pawl/run.h"
+#include "pawl/usage.h"
 #include "pawl/utf8.h"
 
 /* One task being run: the candidate, and in a paired run the baseline too. */
@@ -122,36 +123,6 @@ static void score_trial(struct runner *r, struct pawl_call *call, struct pawl_tr
 }
 
 /* The first of `names` that `usage` has as a number, or -1. */
-static double usage_count(const json_t *usage, const char *const names[2])
-{
-    size_t i;
-    for (i = 0; i < 2; i++) {
-        const json_t *v = json_object_get(usage, names[i]);
-        if (json_is_number(v))
-            return json_number_value(v);
-    }
-    return -1;
-}
-
-/* `price:` turns token usage into cost, in whichever vocabulary the API used. */
-static void price_call(const struct pawl_task_config *t, struct pawl_trial *tr)
-{
-    static const char *const in_names[2] = {"prompt_tokens", "input_tokens"};
-    static const char *const out_names[2] = {"completion_tokens", "output_tokens"};
-    double in, out;
-
-    if (t->price_input_per_mtok <= 0 && t->price_output_per_mtok <= 0)
-        return;
-    in = usage_count(tr->usage, in_names);
-    out = usage_count(tr->usage, out_names);
-    if (in < 0 && out < 0)
-        return;
-    tr->cost = ((in > 0 ? in : 0) * t->price_input_per_mtok +
-                (out > 0 ? out : 0) * t->price_output_per_mtok) /
-               1e6;
-    tr->has_cost = 1;
-}
-
 static void call_done(struct pawl_call *call)
 {
     struct runner *r = call->owner;
@@ -166,8 +137,9 @@ static void call_done(struct pawl_call *call)
     t->cost = call->cost;
     t->has_cost = call->has_cost;
     t->cached = call->cached;
-    if (!t->has_cost && t->usage)
-        price_call(&side->task->cfg.task, t);
+    if (!t->has_cost && t->usage &&
+        pawl_usage_price(&side->task->cfg.task, t->usage, &t->cost) == 0)
+        t->has_cost = 1;
     if (call->error) {
         t->error = pawl_utf8_sanitize(call->error, strlen(call->error), NULL);
         side->errored++;

@@ -31,6 +31,12 @@ struct pawl_score {
     int passed;
     int errored;
     char *comment;  /* why it failed (or NULL when it passed plainly); owned */
+    /* What scoring itself cost, for scorers that call a model (a judge): dollars under
+     * the judge's `price:` or as the API reported them, and tokens. */
+    double cost;
+    int has_cost;
+    double tokens;
+    int has_tokens;
 };
 
 void pawl_score_release(struct pawl_score *s);

@@ -27,6 +27,7 @@
 #include "pawl/alloc.h"
 #include "pawl/buf.h"
 #include "pawl/provider.h"
+#include "pawl/usage.h"
 #include "scorer_impl.h"
 
 enum kind { NUMERIC, BOOLEAN, CATEGORICAL };
@@ -357,6 +358,18 @@ static void judged(struct pawl_call *call)
         pawl_score_error(j->job->out, "judge call failed: %s", call->error);
     else
         flags = pawl_judge_read_reply(j->st, call->output, call->output_len, j->job->out);
+    /* A failed call may still have been billed: count what the API reported either way. */
+    if (call->has_cost) {
+        j->job->out->cost = call->cost;
+        j->job->out->has_cost = 1;
+    } else if (call->usage &&
+               pawl_usage_price(&j->st->jcfg.task, call->usage, &j->job->out->cost) == 0) {
+        j->job->out->has_cost = 1;
+    }
+    if (call->usage && (j->job->out->tokens = pawl_usage_tokens(call->usage)) >= 0)
+        j->job->out->has_tokens = 1;
+    else
+        j->job->out->tokens = 0;
     free(call->output);
     free(call->error);
     json_decref(call->usage);

@@ -30,10 +30,11 @@ for c in good bad fence prose range down; do
     printf '{"id": "%s", "input": "question %s", "expected_output": "answer", "output": "CASE-%s", "metadata": {"context": "ctx"}}\n' \
         "$c" "$c" "$c"
 done >cases.jsonl
-score_of() { # score_of CASE: the first scorer's score of that case, as Python prints it
-    json_get results.json "[c for c in d['cases'] if c['id'] == '$1'][0]['trials'][0]['scores']['$2']"
+score_of() { # score_of CASE SCORER: that score as Python prints it, without what the judge call cost
+    json_get results.json "{k: v for k, v in [c for c in d['cases'] if c['id'] == '$1'][0]['trials'][0]['scores']['$2'].items() if k not in ('cost', 'tokens')}"
 }
 judge="{provider: openai, model: judge-1, base_url: \"$MOCK_URL/v1\"}"
+priced="{provider: openai, model: judge-1, base_url: \"$MOCK_URL/v1\", price: {input_per_mtok: 2, output_per_mtok: 8}}"
 
 # ---- numeric, 1..5, passing at 4 ----------------------------------------------
 cat >pawl.yaml <<YAML
@@ -41,7 +42,7 @@ version: 1
 dataset: {path: cases.jsonl}
 task: {provider: outputs}
 scorers:
-  - {name: correct, type: llm-judge, judge: $judge, builtin: correctness, range: [1, 5], pass: 0.75}
+  - {name: correct, type: llm-judge, judge: $priced, builtin: correctness, range: [1, 5], pass: 0.75}
 run: {retries: 1}
 report: {json: results.json}
 YAML
@@ -64,6 +65,16 @@ expect_eq "$(score_of down correct)" \
     "{'type': 'BOOLEAN', 'value': 0, 'passed': False, 'comment': 'judge call failed: HTTP 503 from POST $MOCK_URL/v1/chat/completions (after 2 attempts): mock fault: HTTP 503', 'errored': True}" \
     "an HTTP error of the judge is a scorer error"
 expect_eq "$(json_get results.json 'd["metrics"]["correct"]["n"]')" 3 "errored judge scores stay out of the mean"
+# What judging cost: each answered call's tokens and priced cost on its score, their sums
+# as judge_* metrics, apart from the candidate's cost_total (the outputs provider has none).
+expect_eq "$(json_get results.json '[(c["id"], "tokens" in s, "cost" in s) for c in d["cases"] for s in [c["trials"][0]["scores"]["correct"]]]')" \
+    "[('good', True, True), ('bad', True, True), ('fence', True, True), ('prose', True, True), ('range', True, True), ('down', False, False)]" \
+    "every judge call that was answered records its tokens and cost; the failed one none"
+expect_eq "$(json_get results.json 'abs(d["metrics"]["judge_cost_total"]["mean"] - sum(c["trials"][0]["scores"]["correct"].get("cost", 0) for c in d["cases"])) < 1e-12')" \
+    True "judge_cost_total sums the judges' costs"
+expect_eq "$(json_get results.json 'd["metrics"]["judge_tokens_total"]["mean"] == sum(c["trials"][0]["scores"]["correct"].get("tokens", 0) for c in d["cases"]) > 0')" \
+    True "judge_tokens_total sums the judges' tokens"
+expect_eq "$(json_get results.json '"cost_total" in d["metrics"]')" False "the candidate's cost_total is not the judges'"
 expect_eq "$(mocklog get "$log" 0 '[m["role"] for m in r["body"]["messages"]] + [r["body"]["response_format"]]')" \
     '["system", "user", {"type": "json_object"}]' "the openai judge asks for JSON"
 expect_contains "$(mocklog get "$log" 0 'r["body"]["messages"][1]["content"]')" \

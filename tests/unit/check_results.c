@@ -76,7 +76,14 @@ START_TEST(test_round_trip_rich)
     r.cases[0].input = json_pack("{s:[{s:s,s:s}]}", "messages", "role", "user", "content", "hi");
     r.cases[0].expected_output = json_integer(42);
     r.cases[0].metadata = json_pack("{s:{s:b}}", "labels", "correct", 1);
+    ck_assert_ptr_nonnull(r.cases[0].trials[0].scores);
+    r.cases[0].trials[0].scores[0].cost = 0.00125;
+    r.cases[0].trials[0].scores[0].has_cost = 1;
+    r.cases[0].trials[0].scores[0].tokens = 321;
+    r.cases[0].trials[0].scores[0].has_tokens = 1;
     a = fx_round_trip(&back, &r, TMP, "rich");
+    ck_assert_ptr_nonnull(strstr(a, "\"cost\": 0.00125,\n"));
+    ck_assert_ptr_nonnull(strstr(a, "\"tokens\": 321\n"));
     ck_assert(a[strlen(a) - 1] == '\n');
 
     /* And the structs read back hold the same values, not only the same bytes. */
@@ -99,6 +106,11 @@ START_TEST(test_round_trip_rich)
     ck_assert(json_equal(c->expected_output, r.cases[0].expected_output));
     ck_assert(json_equal(c->metadata, r.cases[0].metadata));
     ck_assert_ptr_null(back.cases[1].expected_output);
+    ck_assert_int_eq(c->trials[0].scores[0].has_cost, 1);
+    ck_assert(c->trials[0].scores[0].cost == 0.00125);
+    ck_assert_int_eq(c->trials[0].scores[0].has_tokens, 1);
+    ck_assert(c->trials[0].scores[0].tokens == 321);
+    ck_assert_int_eq(c->trials[0].scores[1].has_cost, 0);
     ck_assert_ptr_null(back.cases[1].metadata);
     ck_assert_int_eq(c->passed, 0);
     ck_assert_int_eq(c->errored, 1);

@@ -461,7 +461,7 @@ END_TEST
 
 START_TEST(test_score_helpers)
 {
-    struct pawl_score a = {PAWL_SCORE_CATEGORICAL, 0, NULL, 1, 0, NULL}, b;
+    struct pawl_score a = {PAWL_SCORE_CATEGORICAL, 0, NULL, 1, 0, NULL, 0, 0, 0, 0}, b;
 
     ck_assert_str_eq(pawl_score_type_name(PAWL_SCORE_NUMERIC), "NUMERIC");
     ck_assert_str_eq(pawl_score_type_name(PAWL_SCORE_BOOLEAN), "BOOLEAN");
