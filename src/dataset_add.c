@@ -4,11 +4,14 @@
  * dataset_append.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "json_util.h"
 #include "pawl/alloc.h"
@@ -186,7 +189,8 @@ int pawl_dataset_add_record(json_t **out, const struct pawl_results *r,
                             struct pawl_error *err)
 {
     const struct pawl_trial *trial;
-    json_t *rec = NULL, *input = NULL, *meta = NULL, *labels;
+    json_t *rec = NULL, *input = NULL, *meta = NULL, *labels, *v;
+    const char *key;
     char *id = NULL;
     int rc;
 
@@ -213,6 +217,14 @@ int pawl_dataset_add_record(json_t **out, const struct pawl_results *r,
             json_object_set_new(meta, "labels", labels);
         }
         json_object_update(labels, (json_t *)opt->labels);
+        /* A CSV case carries its labels as flat "labels.SCORE" keys: the new value replaces
+         * them rather than sitting beside a contradicting one. */
+        json_object_foreach((json_t *)opt->labels, key, v)
+        {
+            char *flat = pawl_xasprintf("labels.%s", key);
+            json_object_del(meta, flat);
+            free(flat);
+        }
     }
     json_object_set_new(meta, "source_case", pawl_json_str(c->id));
     if (r->run_id)
@@ -338,6 +350,82 @@ static int verify(const struct pawl_dataset *old, const char *data, size_t len, 
     return rc;
 }
 
+/*
+ * Holds an exclusive flock on the directory of `fs_path` in *fd. Adds read,
+ * append and rename: two at once would both read the old file and the later
+ * rename would drop the other's case. The file itself cannot carry the lock,
+ * since the rename swaps its inode under a waiting add (and a new file has
+ * none yet); the directory stays put.
+ */
+static int lock_dir(int *fd, const char *fs_path, struct pawl_error *err)
+{
+    const char *slash = strrchr(fs_path, '/');
+    char *dir = slash ? pawl_xstrndup(fs_path, slash == fs_path ? 1 : (size_t)(slash - fs_path))
+                      : pawl_xstrdup(".");
+    int rc = 0;
+
+    *fd = -1;
+    if ((rc = pawl_fs_mkdirs(dir, err)) < 0)
+        goto done;
+    if ((*fd = open(dir, O_RDONLY | O_CLOEXEC)) < 0) {
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot open directory '%s': %s", dir,
+                            strerror(errno));
+        goto done;
+    }
+    while (flock(*fd, LOCK_EX) < 0)
+        if (errno != EINTR) {
+            rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot lock directory '%s': %s", dir,
+                                strerror(errno));
+            goto done;
+        }
+done:
+    free(dir);
+    return rc;
+}
+
+/*
+ * Replaces the file with `data`, keeping its permission bits (the rename
+ * would otherwise hand the file the temporary's). A file without any write
+ * bit is refused: the rename would replace it even so, and for root even
+ * open() would.
+ */
+static int replace_file(const char *fs_path, const char *display, const struct stat *old,
+                        const char *data, size_t len, struct pawl_error *err)
+{
+    struct pawl_fs_atomic a;
+    int rc;
+
+    if (old && !(old->st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
+        return pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': the file is read-only",
+                              display);
+    if (old && access(fs_path, W_OK) < 0)
+        return pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", display,
+                              strerror(errno));
+    if ((rc = pawl_fs_atomic_open(&a, fs_path, err)) < 0)
+        return rc;
+    pawl_fs_atomic_write(&a, data, len);
+    if (!old)
+        return pawl_fs_atomic_commit(&a, 1, err);
+    /* pawl_fs_atomic_commit() would make it 0644: a 0600 file must never be that, even briefly. */
+    if (!a.errnum && (fchmod(a.fd, old->st_mode & 07777) < 0 || fsync(a.fd) < 0))
+        a.errnum = errno;
+    if (close(a.fd) < 0 && !a.errnum)
+        a.errnum = errno;
+    a.fd = -1;
+    if (a.errnum)
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot write '%s': %s", display,
+                            strerror(a.errnum));
+    else if (rename(a.tmp, fs_path) < 0)
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0, "cannot replace '%s': %s", display,
+                            strerror(errno));
+    else {
+        free(a.tmp); /* renamed: nothing left for abort to unlink */
+        a.tmp = NULL;
+    }
+    pawl_fs_atomic_abort(&a);
+    return rc;
+}
+
 int pawl_dataset_add_to_file(struct pawl_dataset_addition *out, const char *fs_path,
                              const char *display, const json_t *record, const char *id_field,
                              struct pawl_error *err)
@@ -346,15 +434,18 @@ int pawl_dataset_add_to_file(struct pawl_dataset_addition *out, const char *fs_p
     struct pawl_dataset ds;
     struct stat st;
     char *id = NULL;
-    int rc = 0;
+    int rc = 0, lock = -1, exists;
 
     memset(out, 0, sizeof(*out));
     memset(&ds, 0, sizeof(ds));
     if (!id_field)
         id_field = "id";
     id = record_id(record, id_field);
+    if ((rc = lock_dir(&lock, fs_path, err)) < 0)
+        goto done;
     /* A new file is a new dataset; anything else at the path must read as one. */
-    if (stat(fs_path, &st) == 0 || errno != ENOENT)
+    exists = stat(fs_path, &st) == 0;
+    if (exists || errno != ENOENT)
         if ((rc = pawl_fs_read(&old, fs_path, display, DATASET_MAX, err)) < 0)
             goto done;
     if (!blank(old.ptr, old.len)) {
@@ -369,9 +460,11 @@ int pawl_dataset_add_to_file(struct pawl_dataset_addition *out, const char *fs_p
     if ((rc = pawl_dataset_append(&next, out, old.ptr, old.len, display, record, id_field, err)) <
             0 ||
         (rc = verify(&ds, next.ptr, next.len, display, record, id, id_field, out->line, err)) < 0 ||
-        (rc = pawl_fs_write_atomic(fs_path, next.ptr, next.len, err)) < 0)
+        (rc = replace_file(fs_path, display, exists ? &st : NULL, next.ptr, next.len, err)) < 0)
         goto done;
 done:
+    if (lock >= 0)
+        close(lock); /* releases the flock */
     if (rc < 0)
         pawl_dataset_addition_release(out);
     pawl_dataset_release(&ds);

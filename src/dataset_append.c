@@ -40,6 +40,27 @@ static void put_lines(struct pawl_buf *out, const char *text, const char *eol, c
     pawl_buf_puts(out, text);
 }
 
+/* The same for text jansson indented one space a level, each level written as `tabs` tabs. */
+static void put_tab_lines(struct pawl_buf *out, const char *text, const char *eol,
+                          const char *indent, size_t indent_len, size_t tabs)
+{
+    size_t k;
+
+    for (;;) {
+        const char *nl = strchr(text, '\n');
+
+        pawl_buf_add(out, text, nl ? (size_t)(nl - text) : strlen(text));
+        if (!nl)
+            return;
+        pawl_buf_puts(out, eol);
+        pawl_buf_add(out, indent, indent_len);
+        /* Only indentation starts a line: a line break in a string is written \n. */
+        for (text = nl + 1; *text == ' '; text++)
+            for (k = 0; k < tabs; k++)
+                pawl_buf_putc(out, '\t');
+    }
+}
+
 static int lines_before(const struct pawl_buf *b, size_t pos)
 {
     size_t i;
@@ -151,7 +172,7 @@ static int append_json(struct pawl_buf *out, int *line, const char *p, size_t le
 {
     const char *eol = eol_of(p, len);
     struct json_shape s;
-    size_t ls, k, at;
+    size_t ls, k, at, tabs = 0;
     int own_line, flags;
     char *text;
 
@@ -191,10 +212,13 @@ static int append_json(struct pawl_buf *out, int *line, const char *p, size_t le
         const char *second =
             (const char *)memchr(p + s.last_start, '\n', s.last_end - s.last_start) + 1;
         size_t step = 0;
-        while (second[step] == ' ')
+        char unit = second[0] == '\t' ? '\t' : ' '; /* jq --tab, editors set to tabs */
+        while (second[step] == unit)
             step++;
-        step = step > s.last_start - ls ? step - (s.last_start - ls) : 2;
-        flags = JSON_INDENT(step > 0 && step < 32 ? step : 2);
+        step = step > s.last_start - ls ? step - (s.last_start - ls) : unit == '\t' ? 1 : 2;
+        if (unit == '\t')
+            tabs = step < 32 ? step : 1;
+        flags = JSON_INDENT(tabs ? 1 : step > 0 && step < 32 ? step : 2);
     } else {
         /* One line: spaced like the last element, or compact. */
         flags = spaced(p + s.last_start, s.last_end - s.last_start) ? 0 : JSON_COMPACT;
@@ -213,7 +237,10 @@ static int append_json(struct pawl_buf *out, int *line, const char *p, size_t le
             pawl_buf_putc(out, ' ');
     }
     *line = lines_before(out, out->len);
-    put_lines(out, text, eol, p + ls, own_line ? s.last_start - ls : 0);
+    if (tabs)
+        put_tab_lines(out, text, eol, p + ls, own_line ? s.last_start - ls : 0, tabs);
+    else
+        put_lines(out, text, eol, p + ls, own_line ? s.last_start - ls : 0);
     pawl_buf_add(out, p + at, len - at);
     free(text);
     return 0;
@@ -269,19 +296,48 @@ static size_t offset_of(const char *p, size_t len, int line, int col)
     return i;
 }
 
+/*
+ * Where an explicit document end (`...`) starts, when only blank and comment
+ * lines follow it; else `len`. An item appended after it would start a
+ * second document. At column 0 in a file that loaded as one document, `...`
+ * can only be that marker.
+ */
+static size_t document_end(const char *p, size_t len)
+{
+    size_t end = len, start, k;
+
+    while (end > 0) {
+        for (start = end; start > 0 && p[start - 1] != '\n'; start--)
+            ;
+        for (k = start; k < end && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'); k++)
+            ;
+        if (k == end || p[k] == '#') { /* blank or comment: keep looking up */
+            end = start > 0 ? start - 1 : 0;
+            continue;
+        }
+        if (end - start >= 3 && memcmp(p + start, "...", 3) == 0 &&
+            (end - start == 3 || is_ws(p[start + 3])))
+            return start;
+        return len;
+    }
+    return len;
+}
+
 static int append_yaml(struct pawl_buf *out, int *line, const char *p, size_t len,
                        const json_t *record, const char *display, struct pawl_error *err)
 {
     const char *eol = eol_of(p, len);
     struct pawl_node *root = NULL;
-    size_t indent = 0, at, k;
+    /* libyaml's columns start after a byte order mark. */
+    size_t bom = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    size_t indent = 0, at, k, stop = document_end(p, len);
     char *text = NULL;
     int rc;
 
     if ((rc = pawl_node_parse(&root, p, len, display, err)) < 0)
         goto done;
     if (root->kind == PAWL_NODE_SEQ) {
-        at = offset_of(p, len, root->line, root->col);
+        at = bom + offset_of(p + bom, len - bom, root->line, root->col);
         if (at < len && p[at] == '[') {
             rc = pawl_error_set(err, PAWL_EDATA, display, root->line, root->col,
                                 "cannot append to a YAML list in flow style ([...]); write one "
@@ -289,11 +345,11 @@ static int append_yaml(struct pawl_buf *out, int *line, const char *p, size_t le
             goto done;
         }
         /* Line the new item's dash up with the first one's. */
-        for (k = at; k > 0 && p[k - 1] == ' '; k--)
+        for (k = at; k > bom && p[k - 1] == ' '; k--)
             ;
-        indent = k == 0 || p[k - 1] == '\n' ? at - k : 0;
+        indent = k == bom || p[k - 1] == '\n' ? at - k : 0;
     }
-    copy_closed(out, p, len, eol);
+    copy_closed(out, p, stop, eol);
     *line = lines_before(out, out->len);
     for (k = 0; k < indent; k++)
         pawl_buf_putc(out, ' ');
@@ -301,6 +357,8 @@ static int append_yaml(struct pawl_buf *out, int *line, const char *p, size_t le
     text = json_dumps(record, 0);
     put_yaml_safe(out, text);
     pawl_buf_puts(out, eol);
+    if (stop < len)
+        pawl_buf_add(out, p + stop, len - stop);
 done:
     free(text);
     pawl_node_free(root);
@@ -385,6 +443,12 @@ static void put_field(struct pawl_buf *out, const char *s)
     pawl_buf_putc(out, '"');
 }
 
+static void add_dropped(struct pawl_dataset_addition *info, char *name)
+{
+    info->dropped = pawl_xrealloc(info->dropped, (info->n_dropped + 1) * sizeof(char *));
+    info->dropped[info->n_dropped++] = name;
+}
+
 static int append_csv(struct pawl_buf *out, struct pawl_dataset_addition *info, const char *p,
                       size_t len, const json_t *record, const char *display, const char *id_field,
                       struct pawl_error *err)
@@ -393,7 +457,9 @@ static int append_csv(struct pawl_buf *out, struct pawl_dataset_addition *info, 
     const json_t *input = json_object_get(record, "input");
     const json_t *expected = json_object_get(record, "expected_output");
     const json_t *meta = json_object_get(record, "metadata"), *v;
+    const json_t *labels = json_object_get(meta, "labels");
     json_t *names = csv_columns(p, len), *used_input = json_object(), *used_meta = json_object();
+    json_t *used_labels = json_object();
     struct pawl_buf row = PAWL_BUF_INIT;
     int has_expected = 0, rc = 0;
     size_t i, n = json_array_size(names);
@@ -419,6 +485,13 @@ static int append_csv(struct pawl_buf *out, struct pawl_dataset_addition *info, 
         } else if (strcmp(name, "expected_output") == 0) {
             v = expected;
             has_expected = 1;
+        } else if (strncmp(name, "metadata.labels.", 16) == 0 && json_is_object(labels) &&
+                   json_object_get(labels, name + 16)) {
+            /* The dataset reader keeps such a column as the flat key "labels.SCORE"
+             * (a score name may have dots); --label sets metadata.labels.SCORE. */
+            v = json_object_get(labels, name + 16);
+            json_object_set_new(used_labels, name + 16, json_true());
+            json_object_set_new(used_meta, name + 9, json_true());
         } else if (strncmp(name, "metadata.", 9) == 0) {
             v = json_object_get(meta, name + 9);
             json_object_set_new(used_meta, name + 9, json_true());
@@ -451,10 +524,21 @@ static int append_csv(struct pawl_buf *out, struct pawl_dataset_addition *info, 
     }
     json_object_foreach((json_t *)meta, key, v)
     {
-        if (!json_object_get(used_meta, key)) {
-            info->dropped = pawl_xrealloc(info->dropped, (info->n_dropped + 1) * sizeof(char *));
-            info->dropped[info->n_dropped++] = pawl_xasprintf("metadata.%s", key);
+        const char *label;
+        const json_t *lv;
+
+        if (json_object_get(used_meta, key))
+            continue;
+        if (strcmp(key, "labels") == 0 && json_is_object(v)) {
+            json_object_foreach((json_t *)v, label, lv)
+            {
+                (void)lv;
+                if (!json_object_get(used_labels, label))
+                    add_dropped(info, pawl_xasprintf("metadata.labels.%s", label));
+            }
+            continue;
         }
+        add_dropped(info, pawl_xasprintf("metadata.%s", key));
     }
     copy_closed(out, p, len, eol);
     info->line = lines_before(out, out->len);
@@ -465,6 +549,7 @@ done:
     json_decref(names);
     json_decref(used_input);
     json_decref(used_meta);
+    json_decref(used_labels);
     return rc;
 }
 

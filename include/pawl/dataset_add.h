@@ -9,6 +9,7 @@
  *                    when that call failed)
  *   note             the annotation (--note)
  *   labels           {<score>: value}: human labels, merged into existing ones
+ *                    (replacing a flat "labels.<score>" key, as CSV cases have)
  *   source_case      the case's id in the run
  *   source_run       the run's id
  *
@@ -78,7 +79,8 @@ void pawl_dataset_addition_release(struct pawl_dataset_addition *a);
  * be a dataset that loads, or blank (a new JSONL, JSON or YAML file).
  * CSV refuses (PAWL_EDATA) an input that is not an object, an input key or
  * expected output without a column; metadata keys without a column are
- * dropped and listed in info->dropped. A YAML list in flow style (`[...]`)
+ * dropped and listed in info->dropped. A label metadata.labels.SCORE goes
+ * in the column of that name (and is listed by that name when it has none). A YAML list in flow style (`[...]`)
  * is refused.
  */
 int pawl_dataset_append(struct pawl_buf *out, struct pawl_dataset_addition *info, const char *data,
@@ -91,8 +93,14 @@ int pawl_dataset_append(struct pawl_buf *out, struct pawl_dataset_addition *info
  * is already in evals/qa.jsonl`, PAWL_EDATA), appends, re-parses the result
  * with pawl_dataset_parse() and checks the new case reads back at its line
  * and, except for CSV, with the same input, expected output and metadata;
- * only then replaces the file atomically. On any failure the file is left
- * as it was.
+ * only then replaces the file atomically, keeping its permission bits. On
+ * any failure the file is left as it was.
+ *
+ * Concurrent adds (other processes too) are serialised by an exclusive
+ * flock(2) on the file's directory, held from the read to the rename, so
+ * none is lost. A file with no write permission bit is refused before
+ * anything is done, even for root (`cannot write 'evals/qa.jsonl': the file
+ * is read-only`, PAWL_EIO).
  */
 int pawl_dataset_add_to_file(struct pawl_dataset_addition *out, const char *fs_path,
                              const char *display, const json_t *record, const char *id_field,

@@ -46,7 +46,9 @@ static const char add_help[] =
     "  -h, --help              show this help\n"
     "\n"
     "Exit status 2 for a usage error, a case or file that cannot be found, a case\n"
-    "already in the dataset, or a dataset the case cannot be written into.\n";
+    "already in the dataset, or a dataset the case cannot be written into; 3 when\n"
+    "the file cannot be written (read-only, or an I/O error). Adds running at the\n"
+    "same time wait for each other, so none is lost.\n";
 
 #define CMD "dataset add"
 

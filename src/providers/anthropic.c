@@ -5,7 +5,11 @@
  * `params` does not say. The output is the text blocks of `content`
  * joined; a reply with only tool_use blocks becomes those blocks as JSON.
  * A conversational case's history (provider.h) goes in as prior turns, its
- * system messages joined into `system` after the task's.
+ * system messages joined into `system` after the task's. Turns of the same
+ * role in a row (the history's last user message, then the task's user
+ * template) are merged into one, joined by a blank line: the API wants user
+ * and assistant to alternate, and older versions and other hosts of it
+ * reject a request where they do not.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +38,7 @@ static int no_turn(const struct pawl_remote *r, struct pawl_error *err)
                           "provider 'anthropic' needs a 'user' message besides the system prompt");
 }
 
-static int anthropic_init(void **state, const struct pawl_provider_env *env,
-                          struct pawl_error *err)
+static int anthropic_init(void **state, const struct pawl_provider_env *env, struct pawl_error *err)
 {
     const struct pawl_task_config *t = &env->cfg->task;
     struct anthropic *a = pawl_xcalloc(1, sizeof(*a));
@@ -88,8 +91,8 @@ static int anthropic_ready(void *state, struct pawl_error *err)
     return pawl_remote_ready(state, "x-api-key", "", err);
 }
 
-static int anthropic_parse(const void *state, struct pawl_call *call, const char *body,
-                           size_t len, char **why)
+static int anthropic_parse(const void *state, struct pawl_call *call, const char *body, size_t len,
+                           char **why)
 {
     json_t *doc = pawl_remote_parse_json(body, len, why), *tools = NULL;
     const json_t *content, *block, *usage;
@@ -161,12 +164,26 @@ static void anthropic_start(void *state, struct pawl_loop *loop, struct pawl_cal
     json_array_foreach(msgs, i, m)
     {
         const json_t *content = json_object_get(m, "content");
-        if (strcmp(json_string_value(json_object_get(m, "role")), "system") == 0) {
+        const char *role = json_string_value(json_object_get(m, "role"));
+        json_t *last = json_array_get(turns, json_array_size(turns) - 1);
+
+        if (strcmp(role, "system") == 0) {
             if (system.len)
                 pawl_buf_puts(&system, "\n\n");
             pawl_buf_add(&system, json_string_value(content), json_string_length(content));
+        } else if (last && strcmp(json_string_value(json_object_get(last, "role")), role) == 0) {
+            /* The API wants user and assistant to alternate: a history ending with the
+             * user's message, then the task's user turn, is one user turn. */
+            const json_t *prev = json_object_get(last, "content");
+            struct pawl_buf joined = PAWL_BUF_INIT;
+
+            pawl_buf_add(&joined, json_string_value(prev), json_string_length(prev));
+            pawl_buf_puts(&joined, "\n\n");
+            pawl_buf_add(&joined, json_string_value(content), json_string_length(content));
+            json_object_set_new(last, "content", json_stringn(joined.ptr, joined.len));
+            pawl_buf_release(&joined);
         } else {
-            json_array_append(turns, m);
+            json_array_append_new(turns, json_pack("{s:s, s:O}", "role", role, "content", content));
         }
     }
     /* params tune the request; what pawl renders (model, system, messages) wins. */

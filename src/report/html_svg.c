@@ -343,8 +343,11 @@ static void put_latency_cost(struct pawl_buf *b, const struct pawl_results *r, d
     put_metric_text(b, r, "latency_p50_ms", "p50", "", &any);
     put_metric_text(b, r, "latency_p95_ms", "p95", "", &any);
     put_metric_text(b, r, "latency_mean_ms", "mean", "", &any);
+    /* The latency metrics leave errored calls out; the histogram below counts every call. */
     if (!any)
-        pawl_buf_puts(b, "No latency was recorded.");
+        pawl_buf_puts(b, n ? "No latency metrics: only calls that errored were timed. The "
+                             "histogram counts them."
+                           : "No latency was recorded.");
     pawl_buf_puts(b, "</p>\n");
     if (n)
         put_histogram(b, "histogram of", "latency", "latency_ms", v, n, 0,

@@ -90,6 +90,34 @@ expect_eq "$(mocklog get "$log" 0 '[r["body"]["system"], r["body"]["messages"]]'
 expect_eq "$(mocklog schema "$log" "$PAWL_SRC/tests/data/conformance/anthropic-messages-request.schema.json")" "ok 2" \
     "anthropic: the requests follow the vendor schema"
 
+# The Messages API wants user and assistant turns to alternate. A history that
+# ends with the customer's message, followed by the task's user turn, or a
+# system message between two user turns, would put two user turns in a row:
+# they are merged into one, joined by a blank line, like the system messages.
+cat >alt.jsonl <<'EOF2'
+{"id": "alt", "input": {"messages": [{"role": "system", "content": "Tier: gold."}, {"role": "user", "content": "Hi."}, {"role": "system", "content": "Locale: fr."}, {"role": "user", "content": "I ordered a jacket."}, {"role": "assistant", "content": "How can I help?"}, {"role": "user", "content": "It is torn."}], "question": "Can I send it back?"}, "expected_output": "30 days"}
+{"id": "empty", "input": {"messages": [], "question": "Can I send it back?"}, "expected_output": "30 days"}
+EOF2
+sed -i 's/chats.jsonl/alt.jsonl/' pawl.yaml
+: >"$log"
+run_pawl run --json out/results.json -q
+expect_status 0 "anthropic: two user turns in a row"
+expect_eq "$(mocklog get "$log" 0 '[r["body"]["system"], r["body"]["messages"]]')" \
+    '["Be brief.\n\nTier: gold.\n\nLocale: fr.", [{"content": "Hi.\n\nI ordered a jacket.", "role": "user"}, {"content": "How can I help?", "role": "assistant"}, {"content": "It is torn.\n\nCan I send it back?", "role": "user"}]]' \
+    "anthropic: consecutive user turns merged, every system message in system"
+expect_eq "$(mocklog get "$log" 1 '[r["body"]["system"], r["body"]["messages"]]')" \
+    '["Be brief.", [{"content": "Can I send it back?", "role": "user"}]]' \
+    "anthropic: an empty history is no history"
+write_config openai '[{role: system, content: "Be brief."}, {role: user, content: "{{input.question}}"}]'
+sed -i 's/chats.jsonl/alt.jsonl/' pawl.yaml
+: >"$log"
+run_pawl run --json out/results.json -q
+expect_status 0 "openai: two user turns in a row"
+expect_eq "$(mocklog get "$log" 0 '[m["role"] for m in r["body"]["messages"]]')" \
+    '["system", "system", "user", "system", "user", "assistant", "user", "user"]' \
+    "openai: the history as it is (Chat Completions takes any order)"
+write_config anthropic '[{role: system, content: "Be brief."}, {role: user, content: "{{input.question}}"}]'
+
 # A task of only a system prompt: the history's last user turn is the question. Anthropic
 # needs a user turn, so a case without history is refused at validate time.
 printf '%s\n' '{"id": "torn", "input": {"messages": [{"role": "user", "content": "Can I send it back?"}]}, "expected_output": "30 days"}' >only.jsonl

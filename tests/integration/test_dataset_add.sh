@@ -80,7 +80,7 @@ PY
             "{'note': 'answers with an apology'} {'question': 'What is 2 + 2, exactly?'}" \
             "csv: the note has a column, the input its columns"
         expect_eq "$add_err" "pawl: warning: --label 'tone' names no scorer of the run
-pawl: warning: cases.csv has no columns 'metadata.observed_output', 'metadata.labels', 'metadata.source_case' or 'metadata.source_run': not written" \
+pawl: warning: cases.csv has no columns 'metadata.observed_output', 'metadata.labels.correct', 'metadata.labels.tone', 'metadata.source_case' or 'metadata.source_run': not written" \
             "csv: metadata without a column is named"
     else
         expect_eq "$(json_get out/new.json 'sorted(d["cases"][0]["metadata"]["labels"].items()), d["cases"][0]["metadata"]["note"]')" \
@@ -130,6 +130,60 @@ expect_eq "$err" "pawl: warning: --label 'corect' names no scorer of the run (di
 run_pawl dataset add --from out/run.json --case sum --trial 2
 expect_status 2 "a trial the case does not have"
 expect_eq "$err" "pawl: --trial 2 is out of range: case 'sum' has 1 trial" "--trial out of range"
+
+# ---- CSV label columns -------------------------------------------------------------
+# A column metadata.labels.SCORE holds that label (the scorer's name may have dots); the
+# run reads it as the flat key "labels.SCORE", which --label replaces.
+cat >labels.csv <<'CSV'
+id,question,expected_output,metadata.labels.a.b
+sum,"What is 2 + 2?",4,true
+CSV
+cat >pawl.yaml <<'YAML'
+version: 1
+dataset: {path: labels.csv}
+task: {provider: exec, command: [sh, agent.sh]}
+scorers: [{name: a.b, type: contains, value: "{{expected_output}}"}]
+run: {cache: off}
+YAML
+run_pawl run --json out/labels.json -q
+run_pawl dataset add --from out/labels.json --case sum --id sum-2 --label a.b=false
+expect_status 0 "csv: a label with its column"
+expect_eq "$(tail -1 labels.csv)" "sum-2,What is 2 + 2?,4,false" "csv: the label in its column"
+expect_eq "$err" "pawl: warning: labels.csv has no columns 'metadata.observed_output', 'metadata.source_case' or 'metadata.source_run': not written" \
+    "csv: the label column is not reported missing"
+run_pawl dataset add --from out/labels.json --case sum --id sum-3 --label a.b=false --to labels.jsonl
+expect_eq "$(json_get labels.jsonl 'd["metadata"]["labels"], "labels.a.b" in d["metadata"]')" \
+    "{'a.b': False} False" "csv to jsonl: the new label replaces the flat one"
+write_config cases.jsonl
+
+# ---- a read-only dataset, and several adds at once -------------------------------
+cp cases.jsonl ro.jsonl
+chmod 444 ro.jsonl
+cp ro.jsonl ro.before
+run_pawl dataset add --from out/run.json --case sum --to ro.jsonl
+expect_status 3 "a read-only dataset is not replaced"
+expect_eq "$err" "pawl: cannot write 'ro.jsonl': the file is read-only" "read-only: the message"
+expect_file ro.jsonl ro.before "read-only: the file is untouched"
+expect_eq "$(stat -c %a ro.jsonl)" 444 "read-only: its mode too"
+chmod 640 ro.jsonl
+run_pawl dataset add --from out/run.json --case sum --to ro.jsonl --id sum-rw
+expect_status 0 "a writable dataset"
+expect_eq "$(stat -c %a ro.jsonl)" 640 "the file keeps its mode"
+
+# Each add reads, appends and replaces the file: without a lock, two at once
+# would both read the old file and the later rename would drop the other case.
+cp cases.jsonl busy.jsonl
+pids=
+for i in 1 2 3 4 5 6 7 8; do
+    "$PAWL" dataset add --from out/run.json --case sum --to busy.jsonl --id "busy-$i" \
+        >"$PAWL_TMP/busy-$i.out" 2>&1 &
+    pids="$pids $!"
+done
+busy_failed=0
+for pid in $pids; do wait "$pid" || busy_failed=$((busy_failed + 1)); done
+expect_eq "$busy_failed" 0 "concurrent adds all succeed"
+expect_eq "$(grep -c '"id":"busy-' busy.jsonl)" 8 "concurrent adds: none is lost"
+expect_eq "$(ls busy.jsonl.* 2>/dev/null | wc -l)" 0 "concurrent adds: no temporary file is left"
 
 # ---- usage ------------------------------------------------------------------------
 run_pawl dataset add --from out/run.json

@@ -55,6 +55,7 @@ static const struct {
     {"pretty.json", "pretty.json", 11, NULL},     /* indented elements, whitespace after ] */
     {"oneline.json", "oneline.json", 1, NULL},    /* one line, no final newline */
     {"lines.json", "lines.json", 4, NULL},        /* one element a line, CRLF */
+    {"tabs.json", "tabs.json", 19, NULL},         /* jq --tab: indented with tabs */
     {"comments.yaml", "comments.yaml", 13, "\n"}, /* comments, indented list, block scalar */
     {"crlf.yaml", "crlf.yaml", 4, NULL},          /* CRLF, flow and block items */
     {"quoted.csv", "quoted.csv", 5, NULL},        /* BOM, CRLF, quoted fields over two lines */
@@ -126,6 +127,16 @@ static const struct {
     {"a.jsonl", "{\"id\":\"a\"}", "{\"id\":\"a\"}\n{\"id\":\"b\",\"input\":1}\n", 2},
     {"a.json", "[{\"id\": \"a\"}]\n", "[{\"id\": \"a\"}, {\"id\": \"b\", \"input\": 1}]\n", 1},
     {"a.yaml", "- id: a", "- id: a\n- {\"id\": \"b\", \"input\": 1}\n", 2},
+    /* A byte order mark before an indented list: the dash lines up all the same. */
+    {"bom.yaml", "\xEF\xBB\xBF  - id: a\n",
+     "\xEF\xBB\xBF  - id: a\n  - {\"id\": \"b\", \"input\": 1}\n", 2},
+    {"bom-flow.yaml", "\xEF\xBB\xBF[{id: a}]\n", NULL, 0},
+    /* An explicit document end (and what may follow it): the item goes before it. */
+    {"end.yaml", "---\n- id: a\n...\n", "---\n- id: a\n- {\"id\": \"b\", \"input\": 1}\n...\n", 3},
+    {"end2.yaml", "- id: a\r\n... # done\r\n\r\n# bye",
+     "- id: a\r\n- {\"id\": \"b\", \"input\": 1}\r\n"
+     "... # done\r\n\r\n# bye",
+     2},
 };
 
 START_TEST(test_append_small)
@@ -136,6 +147,16 @@ START_TEST(test_append_small)
     json_t *rec = json_pack("{s:s, s:i}", "id", "b", "input", 1);
 
     pawl_error_init(&err);
+    if (!blanks[_i].want) { /* refused, as without the byte order mark */
+        ck_assert_int_eq(pawl_dataset_append(&out, &info, blanks[_i].data, strlen(blanks[_i].data),
+                                             blanks[_i].name, rec, NULL, &err),
+                         PAWL_EDATA);
+        ck_assert_str_eq(err.msg, "cannot append to a YAML list in flow style ([...]); write one "
+                                  "'- ' item per record");
+        pawl_buf_release(&out);
+        json_decref(rec);
+        return;
+    }
     PAWL_ASSERT_OK(pawl_dataset_append(&out, &info, blanks[_i].data, strlen(blanks[_i].data),
                                        blanks[_i].name, rec, NULL, &err),
                    &err);
@@ -206,7 +227,32 @@ START_TEST(test_csv_drops_metadata)
     ck_assert_str_eq(out.ptr, "id,question,metadata.topic\na,x,t\nb,\"1,2\",\n");
     ck_assert_uint_eq(info.n_dropped, 2);
     ck_assert_str_eq(info.dropped[0], "metadata.note");
-    ck_assert_str_eq(info.dropped[1], "metadata.labels");
+    ck_assert_str_eq(info.dropped[1], "metadata.labels.c");
+    pawl_dataset_addition_release(&info);
+    pawl_buf_release(&out);
+    json_decref(rec);
+}
+END_TEST
+
+/* A label has its column metadata.labels.SCORE, SCORE possibly dotted ("a.b"). */
+START_TEST(test_csv_label_columns)
+{
+    const char *data = "id,question,metadata.labels.a.b,metadata.labels.c\na,x,true,\n";
+    struct pawl_buf out = PAWL_BUF_INIT;
+    struct pawl_dataset_addition info;
+    struct pawl_error err;
+    json_t *rec = json_loads("{\"id\": \"b\", \"input\": {\"question\": \"y\"}, \"metadata\": "
+                             "{\"labels\": {\"a.b\": false, \"d\": 1}, \"note\": \"n\"}}",
+                             0, NULL);
+
+    pawl_error_init(&err);
+    PAWL_ASSERT_OK(pawl_dataset_append(&out, &info, data, strlen(data), "q.csv", rec, "id", &err),
+                   &err);
+    ck_assert_str_eq(out.ptr, "id,question,metadata.labels.a.b,metadata.labels.c\na,x,true,\n"
+                              "b,y,false,\n");
+    ck_assert_uint_eq(info.n_dropped, 2);
+    ck_assert_str_eq(info.dropped[0], "metadata.labels.d");
+    ck_assert_str_eq(info.dropped[1], "metadata.note");
     pawl_dataset_addition_release(&info);
     pawl_buf_release(&out);
     json_decref(rec);
@@ -602,6 +648,7 @@ static Suite *dataset_add_suite(void)
     tcase_add_loop_test(tc, test_append_errors, 0,
                         sizeof(append_errors) / sizeof(append_errors[0]));
     tcase_add_test(tc, test_csv_drops_metadata);
+    tcase_add_test(tc, test_csv_label_columns);
     suite_add_tcase(s, tc);
 
     tcase_add_unchecked_fixture(files, setup, teardown);

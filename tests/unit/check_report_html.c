@@ -169,6 +169,11 @@ START_TEST(test_compared_statuses)
                           "within 30 days of purchase.</pre>");
     assert_contains(page, "<pre class=\"diff\">\nRefunds are <del>possible within 30 days of "
                           "purchase.</del><ins>not possible.</ins></pre>");
+    /* A replacement glued to what it replaces reads as one word ("3014" for 30 -> 14). */
+    assert_contains(page, "del+ins{margin-left:.4em}");
+    /* An interval "[0.886, 1.000]" stays on one line on a phone (its table scrolls). */
+    assert_contains(page, "td.num{text-align:right;font-variant-numeric:tabular-nums;"
+                          "white-space:nowrap}");
     /* Several trials on both sides: which one the baseline shows, and each candidate trial. */
     assert_contains(page, "<h4>Baseline output, trial 1 of 2</h4>");
     assert_contains(page, "<h4>Candidate output, trial 2 of 2</h4>");
@@ -289,8 +294,13 @@ START_TEST(test_errored_trials)
     c = fx_case(&r, "<img src=x onerror=alert(1)>", 4, 2);
     fx_error(&r, c, 0, "agent exited with status 1: </details><script>");
     fx_error(&r, c, 1, "timed out after 60 s");
+    /* Errored calls are timed too, though the latency metrics leave them out. */
+    fx_trial(&r, c, 0)->latency_ms = 12;
     fx_verdict(&r, "error");
     page = html(&r, NULL);
+    assert_contains(page, "<h3>Latency</h3>\n<p>No latency metrics: only calls that errored were "
+                          "timed. The histogram counts them.</p>");
+    assert_lacks(page, "No latency was recorded.");
     assert_contains(page, "<label for=\"f-errored\">errored (1)</label>");
     assert_contains(page, "<span class=\"id\">&lt;img src=x onerror=alert(1)&gt;</span>");
     assert_contains(page, "The call failed: agent exited with status 1: "
