@@ -45,8 +45,9 @@ int cmd_validate(int argc, char **argv)
     if (pawl_suite_load(&suite, config, &err) < 0 || pawl_suite_check(&suite, &err) < 0) {
         status = cli_report_error(&err);
     } else {
-        printf("%s: ok (%zu cases from %s, %zu scorer%s, provider %s)\n", config,
-               suite.dataset.n_cases, suite.dataset.path, suite.n_scorers,
+        printf("%s: ok (%zu case%s from %s, %zu scorer%s, provider %s)\n", config,
+               suite.dataset.n_cases, suite.dataset.n_cases == 1 ? "" : "s", suite.dataset.path,
+               suite.n_scorers,
                suite.n_scorers == 1 ? "" : "s", suite.cfg.task.provider);
         status = PAWL_EXIT_PASS;
     }

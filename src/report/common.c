@@ -49,9 +49,10 @@ void pawl_report_put_fixed(struct pawl_buf *b, const char *metric, double v)
     }
     /* Latencies and token counts read best whole, cost down to a millionth of a
      * dollar (one cheap call), scores with three decimals. */
-    if (metric && strcmp(metric, "cost_total") == 0)
+    if (metric && (strcmp(metric, "cost_total") == 0 || strcmp(metric, "judge_cost_total") == 0))
         pawl_buf_printf(b, "%.6f", v);
-    else if (is_ms(metric) || (metric && strcmp(metric, "tokens_total") == 0))
+    else if (is_ms(metric) || (metric && (strcmp(metric, "tokens_total") == 0 ||
+                                          strcmp(metric, "judge_tokens_total") == 0)))
         pawl_buf_printf(b, "%.0f", v);
     else
         pawl_buf_printf(b, "%.3f", v);

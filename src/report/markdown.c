@@ -128,8 +128,11 @@ static int put_metrics(struct pawl_buf *b, const struct pawl_results *r)
         pawl_buf_puts(&row, "| ");
         md_inline(&row, name, MD_CELL_MAX);
         pawl_buf_puts(&row, " | ");
-        pawl_report_put_fixed(&row, name, m->mean);
-        if (m->has_ci) {
+        if (m->n == 0) /* a mean over nothing (every score errored) is no value, not a 0 */
+            pawl_buf_puts(&row, "n/a");
+        else
+            pawl_report_put_fixed(&row, name, m->mean);
+        if (m->n > 0 && m->has_ci) {
             pawl_buf_puts(&row, " [");
             pawl_report_put_fixed(&row, name, m->ci_lo);
             pawl_buf_puts(&row, ", ");

@@ -203,9 +203,13 @@ static void put_metrics(struct pawl_buf *b, const struct pawl_results *r)
         if (pawl_agreement_is_metric(m->name))
             continue; /* one line per judge below */
         put_name(b, m->name, width);
-        pawl_report_put_fixed(b, m->name, m->mean);
+        /* A mean over nothing (every score errored) is no value, not a 0. */
+        if (m->n == 0)
+            pawl_buf_puts(b, "n/a");
+        else
+            pawl_report_put_fixed(b, m->name, m->mean);
         pawl_buf_printf(b, "  (n=%zu", m->n);
-        if (m->has_ci) {
+        if (m->n > 0 && m->has_ci) {
             pawl_buf_puts(b, ", ci ");
             pawl_report_put_fixed(b, m->name, m->ci_lo);
             pawl_buf_puts(b, "..");

@@ -309,12 +309,21 @@ START_TEST(test_terminal_pass)
     }
     fx_metric(&r, "correct", 0.91, 100, 0, 0, 0);
     fx_metric(&r, "pass_rate", 1, 100, 1, 0.96, 1);
+    /* a judge whose every call errored has no mean: shown as no value, not as 0 */
+    fx_metric(&r, "judged", 0, 0, 1, 0, 0);
+    fx_metric(&r, "judge_cost_total", 0.0123456, 99, 0, 0, 0);
     fx_rule(&r, "correct >= 0.8", "min", "correct", 0.8, 1, 0.91, PAWL_RULE_PASS, "fine");
     t = terminal(&r, 0);
-    ck_assert_str_eq(t, "  correct    0.910  (n=100)\n"
-                        "  pass_rate  1.000  (n=100, ci 0.960..1.000)\n"
+    ck_assert_str_eq(t, "  correct           0.910  (n=100)\n"
+                        "  pass_rate         1.000  (n=100, ci 0.960..1.000)\n"
+                        "  judged            n/a  (n=0)\n"
+                        "  judge_cost_total  0.012346  (n=99)\n"
                         "  PASS  correct >= 0.8  (0.910)\n"
                         "pawl: PASS (100 cases, 0 failed, 0 errored)\n");
+    free(t);
+    t = markdown(&r);
+    ck_assert_ptr_nonnull(strstr(t, "| judged | n/a | 0 |\n"));
+    ck_assert_ptr_nonnull(strstr(t, "| judge\\_cost\\_total | 0.012346 | 99 |\n"));
     free(t);
     pawl_results_release(&r);
 }
