@@ -14,7 +14,8 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${PAWL_VALGRIND_BUILD_DIR:-"$root/build/valgrind"}
-tests=${*:-"quickstart exec_agent http_providers judge merge"}
+tests=${*:-"quickstart exec_agent http_providers judge merge conversation judge_agreement
+    dataset_add html_report langfuse_dataset langfuse_push"}
 
 "$root/ci/setup.sh" --valgrind
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DPAWL_SANITIZE=OFF >/dev/null

@@ -21,6 +21,7 @@
 
 #define LF_MAX_BODY ((size_t)64 << 20)
 #define LF_DETAIL_MAX 300
+#define LF_MAX_SECRETS 4
 
 struct lf_job {
     struct pawl_langfuse *lf;
@@ -41,6 +42,9 @@ struct pawl_langfuse {
     char *secret_key;
     char *auth;      /* "Authorization: Basic ..." */
     char *key_header;
+    /* What redact() removes: the secret key, the Basic credentials, the URL's password. */
+    char *secrets[LF_MAX_SECRETS];
+    size_t n_secrets;
     struct pawl_loop *loop;
     long timeout_ms;
     unsigned retries;
@@ -59,20 +63,85 @@ static const char *env_nonempty(const char *name)
     return v && v[0] ? v : NULL;
 }
 
-/* scheme://[userinfo@]host[:port][/path]: keep the scheme and host, drop the rest. */
-static char *shown_url(const char *base)
+/*
+ * [scheme://][userinfo@]host[:port][/path][?query][#fragment]: where the
+ * authority starts and ends, and where its host starts (after the LAST '@',
+ * so that a password holding an '@' is never taken for a host).
+ */
+static void split_authority(const char *url, const char **auth, const char **host,
+                            const char **end)
 {
-    const char *p = strstr(base, "://"), *host, *at, *end;
+    const char *p = strstr(url, "://"), *q;
 
-    if (!p)
-        return pawl_xstrdup("(the configured URL)");
-    host = p + 3;
-    end = host + strcspn(host, "/?#");
-    at = memchr(host, '@', (size_t)(end - host));
-    if (at)
-        host = at + 1;
-    return pawl_xasprintf("%.*s%.*s%s", (int)(p + 3 - base), base, (int)(end - host), host,
-                          *end == '/' ? end : "");
+    *auth = p ? p + 3 : url;
+    *end = *auth + strcspn(*auth, "/?#");
+    *host = *auth;
+    for (q = *auth; q < *end; q++)
+        if (*q == '@')
+            *host = q + 1;
+}
+
+/* The URL without its userinfo, query and fragment: what messages may show. */
+static char *shown_url(const char *url)
+{
+    const char *auth, *host, *end;
+
+    split_authority(url, &auth, &host, &end);
+    return pawl_xasprintf("%.*s%.*s%.*s", (int)(auth - url), url, (int)(end - host), host,
+                          *end == '/' ? (int)strcspn(end, "?#") : 0, end);
+}
+
+/* "%41" -> "A"; anything else is copied as it is. */
+static char *percent_decode(const char *s, size_t n)
+{
+    char *out = pawl_xmalloc(n + 1), *o = out;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+            isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = {s[i + 1], s[i + 2], '\0'};
+            *o++ = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            *o++ = s[i];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Takes `secret`; a duplicate is dropped. */
+static void add_secret(struct pawl_langfuse *lf, char *secret)
+{
+    size_t i;
+
+    for (i = 0; i < lf->n_secrets; i++)
+        if (strcmp(lf->secrets[i], secret) == 0)
+            break;
+    if (i < lf->n_secrets || lf->n_secrets == LF_MAX_SECRETS) {
+        free(secret);
+        return;
+    }
+    lf->secrets[lf->n_secrets++] = secret;
+}
+
+/*
+ * The userinfo's password ("user:PASSWORD@"), or the whole userinfo when it
+ * has no ':' (a token as the user name), as written and percent-decoded.
+ */
+static void add_url_secrets(struct pawl_langfuse *lf, const char *url)
+{
+    const char *auth, *host, *end, *colon;
+
+    split_authority(url, &auth, &host, &end);
+    if (host == auth)
+        return;
+    colon = memchr(auth, ':', (size_t)(host - 1 - auth));
+    if (colon)
+        auth = colon + 1;
+    add_secret(lf, pawl_xstrndup(auth, (size_t)(host - 1 - auth)));
+    add_secret(lf, percent_decode(auth, (size_t)(host - 1 - auth)));
 }
 
 static char *basic_auth(const char *user, const char *pass)
@@ -115,10 +184,13 @@ int pawl_langfuse_open(struct pawl_langfuse **out, const struct pawl_langfuse_op
         url = PAWL_LANGFUSE_DEFAULT_URL;
         from = NULL;
     }
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-        return pawl_error_set(err, PAWL_ECONFIG, NULL, 0, 0,
-                              "%s must be an http:// or https:// URL, not '%.*s'", from,
-                              (int)strcspn(url, "@"), url);
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        char *shown = shown_url(url);
+        int rc = pawl_error_set(err, PAWL_ECONFIG, NULL, 0, 0,
+                                "%s must be an http:// or https:// URL, not '%s'", from, shown);
+        free(shown);
+        return rc;
+    }
     lf = pawl_xcalloc(1, sizeof(*lf));
     lf->base = pawl_xstrdup(url);
     n = strlen(lf->base);
@@ -128,6 +200,9 @@ int pawl_langfuse_open(struct pawl_langfuse **out, const struct pawl_langfuse_op
     lf->public_key = pawl_xstrdup(pk);
     lf->secret_key = pawl_xstrdup(sk);
     lf->auth = basic_auth(pk, sk);
+    add_secret(lf, pawl_xstrdup(sk));
+    add_secret(lf, pawl_xstrdup(lf->auth + strlen("Authorization: Basic ")));
+    add_url_secrets(lf, lf->base);
     lf->key_header = pawl_xasprintf("X-Langfuse-Public-Key: %s", pk);
     lf->loop = pawl_loop_new();
     lf->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 30000;
@@ -176,6 +251,10 @@ void pawl_langfuse_close(struct pawl_langfuse *lf)
         memset(lf->auth, 0, strlen(lf->auth));
     free(lf->auth);
     free(lf->key_header);
+    for (i = 0; i < lf->n_secrets; i++) {
+        memset(lf->secrets[i], 0, strlen(lf->secrets[i]));
+        free(lf->secrets[i]);
+    }
     free(lf);
 }
 
@@ -184,21 +263,105 @@ const char *pawl_langfuse_url(const struct pawl_langfuse *lf)
     return lf->shown;
 }
 
-/* Replaces every occurrence of the secret key (and the auth header's encoding of it). */
-static void redact(const struct pawl_langfuse *lf, char *s)
+static const char *find(const char *s, size_t n, const char *needle, size_t k)
 {
-    const char *secrets[2];
     size_t i;
 
-    secrets[0] = lf->secret_key;
-    secrets[1] = lf->auth + strlen("Authorization: Basic ");
-    for (i = 0; i < 2; i++) {
-        size_t k = strlen(secrets[i]);
-        char *hit;
-        while (k > 3 && (hit = strstr(s, secrets[i])) != NULL) {
+    for (i = 0; k <= n && i <= n - k; i++)
+        if (s[i] == needle[0] && memcmp(s + i, needle, k) == 0)
+            return s + i;
+    return NULL;
+}
+
+/*
+ * Replaces every secret in the n bytes at s by "***" and returns the new
+ * length (shorter: secrets of 3 bytes or less are left, they would match
+ * everywhere). Works on bytes, so a NUL in a JSON string hides nothing.
+ */
+static size_t redact_mem(const struct pawl_langfuse *lf, char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < lf->n_secrets; i++) {
+        size_t k = strlen(lf->secrets[i]);
+        const char *found;
+        while (k > 3 && (found = find(s, n, lf->secrets[i], k)) != NULL) {
+            char *hit = s + (found - s); /* find() is const-correct; s is ours to change */
             memset(hit, '*', 3);
-            memmove(hit + 3, hit + k, strlen(hit + k) + 1);
+            memmove(hit + 3, hit + k, n - (size_t)(hit + k - s));
+            n -= k - 3;
         }
+    }
+    return n;
+}
+
+static void redact(const struct pawl_langfuse *lf, char *s)
+{
+    s[redact_mem(lf, s, strlen(s))] = '\0';
+}
+
+static int has_secret(const struct pawl_langfuse *lf, const char *s, size_t n)
+{
+    size_t i, k;
+
+    for (i = 0; i < lf->n_secrets; i++)
+        if ((k = strlen(lf->secrets[i])) > 3 && find(s, n, lf->secrets[i], k))
+            return 1;
+    return 0;
+}
+
+/* A redacted copy of the n bytes at s, with its length in *len. */
+static char *redacted_copy(const struct pawl_langfuse *lf, const char *s, size_t n, size_t *len)
+{
+    char *copy = pawl_xmalloc(n + 1);
+
+    memcpy(copy, s, n);
+    *len = redact_mem(lf, copy, n);
+    copy[*len] = '\0';
+    return copy;
+}
+
+/*
+ * The raw reply is redacted before it is parsed, but JSON can spell the key
+ * with escapes ("\u0073k-lf-..."), which only parsing turns back into the
+ * key: so every string and object key of the parsed reply is redacted too.
+ */
+static void redact_json(const struct pawl_langfuse *lf, json_t *v)
+{
+    size_t i, n;
+
+    if (json_is_string(v)) {
+        if (has_secret(lf, json_string_value(v), json_string_length(v))) {
+            char *clean = redacted_copy(lf, json_string_value(v), json_string_length(v), &n);
+            /* A password that is not UTF-8 can leave invalid UTF-8 behind: drop it all. */
+            if (json_string_setn(v, clean, n) < 0)
+                json_string_set(v, "***");
+            free(clean);
+        }
+    } else if (json_is_array(v)) {
+        for (i = 0; i < json_array_size(v); i++)
+            redact_json(lf, json_array_get(v, i));
+    } else if (json_is_object(v)) {
+        const char *key;
+        size_t key_len;
+        json_t *value, *dirty = json_array();
+        void *tmp;
+
+        json_object_keylen_foreach_safe(v, tmp, key, key_len, value) {
+            redact_json(lf, value);
+            if (has_secret(lf, key, key_len))
+                json_array_append_new(dirty, json_stringn(key, key_len));
+        }
+        /* Renamed after the walk: an object must not change while it is iterated. */
+        for (i = 0; i < json_array_size(dirty); i++) {
+            const json_t *k = json_array_get(dirty, i);
+            char *clean = redacted_copy(lf, json_string_value(k), json_string_length(k), &n);
+            value = json_incref(json_object_getn(v, json_string_value(k), json_string_length(k)));
+            json_object_deln(v, json_string_value(k), json_string_length(k));
+            json_object_setn_new(v, clean, n, value);
+            free(clean);
+        }
+        json_decref(dirty);
     }
 }
 
@@ -233,8 +396,10 @@ static void on_http_done(void *ctx, const struct pawl_http_response *res)
     /* Parsed after redaction, so that nothing read from the reply can quote the key. */
     redact(lf, reply.text);
     reply.text_len = strlen(reply.text);
-    if (reply.text_len)
+    if (reply.text_len) {
         reply.body = json_loadb(reply.text, reply.text_len, JSON_DECODE_ANY, NULL);
+        redact_json(lf, reply.body);
+    }
     if (res->cancelled) {
         error = pawl_xasprintf("%s %s to Langfuse at %s was cancelled", j->method, j->path,
                                lf->shown);

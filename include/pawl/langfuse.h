@@ -49,7 +49,8 @@ const char *pawl_langfuse_url(const struct pawl_langfuse *lf);
 
 struct pawl_langfuse_reply {
     long status;   /* HTTP status; 0 when no response arrived */
-    json_t *body;  /* the reply parsed as JSON (a new reference), or NULL */
+    json_t *body;  /* the reply parsed as JSON (a new reference), or NULL; redacted like text,
+                    * including keys spelled with JSON escapes */
     char *text;    /* the raw reply, NUL-terminated, secret key redacted; never NULL */
     size_t text_len;
     unsigned attempts;

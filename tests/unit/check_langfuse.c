@@ -62,7 +62,15 @@ static const struct {
     {"pk-lf-1", "sk-lf-1", "localhost:3000", NULL, NULL,
      "LANGFUSE_BASE_URL must be an http:// or https:// URL, not 'localhost:3000'"},
     {"pk-lf-1", "sk-lf-1", NULL, "ftp://u:secret@x", NULL,
-     "LANGFUSE_HOST must be an http:// or https:// URL, not 'ftp://u:secret'"},
+     "LANGFUSE_HOST must be an http:// or https:// URL, not 'ftp://x'"},
+    {"pk-lf-1", "sk-lf-1", "u:secret@x:3000/p", NULL, NULL,
+     "LANGFUSE_BASE_URL must be an http:// or https:// URL, not 'x:3000/p'"},
+    /* the host follows the last '@': a password may hold one */
+    {"pk-lf-1", "sk-lf-1", "ftp://u:se@cret@x", NULL, NULL,
+     "LANGFUSE_BASE_URL must be an http:// or https:// URL, not 'ftp://x'"},
+    {"pk-lf-1", "sk-lf-1", "https://me:p@ss@lf.example:8443/base?token=t#frag", NULL,
+     "https://lf.example:8443/base", NULL},
+    {"pk-lf-1", "sk-lf-1", "https://tok@lf.example?token=t", NULL, "https://lf.example", NULL},
 };
 
 START_TEST(test_open)
@@ -255,6 +263,61 @@ START_TEST(test_error_reply_becomes_message)
 }
 END_TEST
 
+/*
+ * A reply that spells the secret key with a JSON escape, in a value and in a
+ * key, and quotes the Authorization header and the base URL's password
+ * (percent-encoded in the URL): none of them reaches the message, the
+ * parsed body or the text.
+ */
+START_TEST(test_reply_quoting_secrets)
+{
+    static const char body[] =
+        "{\"message\":\"no \\u0073k-lf-hush, Basic cGstbGYtb3Blbjpzay1sZi1odXNo, pw@hush\","
+        "\"\\u0073k-lf-hush\":[\"x\\u0073k-lf-hush\", \"pw@hush\"]}";
+    static const struct pawl_langfuse_call call = {"GET", "/api/public/projects", NULL, NULL, 0,
+                                                   NULL};
+    struct pawl_langfuse *lf;
+    struct pawl_langfuse_reply r;
+    struct pawl_error err;
+    struct oneshot o;
+    char *reply, *base, *req, *dump, *shown;
+
+    pawl_error_init(&err);
+    ck_assert_int_eq(pawl_fs_mkdirs(PAWL_TEST_TMP "/langfuse", &err), 0);
+    ck_assert_int_ge(asprintf(&reply,
+                              "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                              "Connection: close\r\nContent-Length: %zu\r\n\r\n%s",
+                              strlen(body), body),
+                     0);
+    oneshot_start(&o, reply, "reqquote.txt");
+    base = with_port("http://me:pw%%40hush@127.0.0.1:%d", o.port);
+    set_keys("pk-lf-open", "sk-lf-hush", base, NULL);
+    PAWL_ASSERT_OK(pawl_langfuse_open(&lf, NULL, &err), &err);
+    PAWL_ASSERT_ERR(pawl_langfuse_send(lf, &call, &r, &err), &err, PAWL_EIO,
+                    "Langfuse answered 400 to GET /api/public/projects: no ***, Basic ***, ***");
+    dump = json_dumps(r.body, JSON_COMPACT | JSON_SORT_KEYS);
+    ck_assert_str_eq(dump, "{\"***\":[\"x***\",\"***\"],\"message\":\"no ***, Basic ***, ***\"}");
+    ck_assert_ptr_null(strstr(r.text, "sk-lf-hush"));
+    ck_assert_ptr_null(strstr(r.text, "cGstbGYtb3Blbjpzay1sZi1odXNo"));
+    ck_assert_ptr_null(strstr(r.text, "pw@hush"));
+    oneshot_wait(&o);
+    /* The explicit header replaces the one libcurl would make of the URL's userinfo. */
+    req = pawl_test_read_file(o.request_path);
+    ck_assert_ptr_nonnull(strstr(req, "Authorization: Basic cGstbGYtb3Blbjpzay1sZi1odXNo\r\n"));
+    ck_assert_ptr_null(strstr(strstr(req, "Authorization:") + 1, "Authorization:"));
+    shown = with_port("http://127.0.0.1:%d", o.port);
+    ck_assert_str_eq(pawl_langfuse_url(lf), shown);
+    pawl_langfuse_reply_release(&r);
+    pawl_langfuse_close(lf);
+    free(dump);
+    free(shown);
+    free(req);
+    free(reply);
+    free(base);
+    free(o.request_path);
+}
+END_TEST
+
 START_TEST(test_json_body_and_success)
 {
     static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -334,6 +397,7 @@ static Suite *langfuse_suite(void)
     tcase_add_loop_test(tc, test_escape, 0, sizeof(escape_cases) / sizeof(escape_cases[0]));
     tcase_add_loop_test(tc, test_timestamp, 0, sizeof(time_cases) / sizeof(time_cases[0]));
     tcase_add_test(tc, test_error_reply_becomes_message);
+    tcase_add_test(tc, test_reply_quoting_secrets);
     tcase_add_test(tc, test_json_body_and_success);
     tcase_add_test(tc, test_server_down);
     tcase_set_timeout(tc, 30);
