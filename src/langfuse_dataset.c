@@ -155,12 +155,14 @@ done:
 
 /* ---- pull -------------------------------------------------------------------- */
 
-/* The file's previous content as lines; a missing file is an empty set. */
-static int read_previous(struct pawl_buf *out, const char *path, struct pawl_error *err)
+/* The file's previous content; a missing file reads as empty, with *existed 0. */
+static int read_previous(struct pawl_buf *out, int *existed, const char *path,
+                         struct pawl_error *err)
 {
     struct stat st;
 
-    if (stat(path, &st) < 0 && errno == ENOENT)
+    *existed = !(stat(path, &st) < 0 && errno == ENOENT);
+    if (!*existed)
         return 0;
     return pawl_fs_read(out, path, path, 0, err);
 }
@@ -176,7 +178,7 @@ int pawl_langfuse_dataset_pull(struct pawl_langfuse_dataset_pull_result *out,
     json_t *dataset = NULL, *items = NULL, *raw_ids = json_object(), *item;
     const char *dup;
     size_t i;
-    int rc;
+    int rc, existed = 0;
 
     memset(out, 0, sizeof(*out));
     if ((rc = pawl_langfuse_dataset_check_name(opts->name, err)) < 0 ||
@@ -224,12 +226,13 @@ int pawl_langfuse_dataset_pull(struct pawl_langfuse_dataset_pull_result *out,
         goto done;
     }
     out->items = after.n;
-    if ((rc = read_previous(&old, opts->path, err)) < 0)
+    if ((rc = read_previous(&old, &existed, opts->path, err)) < 0)
         goto done;
     pawl_langfuse_dataset_lines_parse(&before, old.ptr, old.len);
     pawl_langfuse_dataset_diff(&out->diff, &before, &after);
     pawl_langfuse_dataset_lines_text(&text, &after);
-    if (text.len != old.len || memcmp(text.ptr, old.ptr, text.len) != 0) {
+    /* An empty dataset still gives its (empty) file. */
+    if (!existed || text.len != old.len || memcmp(text.ptr, old.ptr, text.len) != 0) {
         if ((rc = pawl_fs_write_atomic(opts->path, text.ptr, text.len, err)) < 0)
             goto done;
         out->written = 1;

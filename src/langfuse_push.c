@@ -25,7 +25,10 @@ struct job {
     enum job_kind kind;
     size_t lo, hi;  /* items [lo, hi) for batches; the item of a run item or score */
     size_t exp;     /* the experiment of a run score */
-    size_t n_spans; /* OTLP: spans in the batch */
+    size_t n_spans;  /* OTLP: spans in the batch */
+    size_t n_traces; /* batches: traces in it (items between lo and hi may be skipped) */
+    const size_t *idx;  /* batches: the items of its units, idx[u_lo..u_hi) */
+    size_t u_lo, u_hi;
     char *label;    /* names the subject in failure messages */
     json_t *body;   /* built just before the job starts */
     char method[8];
@@ -37,6 +40,7 @@ struct push {
     struct pawl_lfpush_plan plan;
     struct pawl_langfuse_push_summary *sum;
     unsigned chunk;      /* requests queued at a time */
+    unsigned lf_concurrency;
     int stop;            /* an answer that makes further requests pointless */
     unsigned char *skip; /* per item: Langfuse has it already */
 };
@@ -341,7 +345,7 @@ static const char *event_of(const struct job *j, const char *id, size_t *item)
 static void ingest_done(struct job *j, const struct pawl_langfuse_reply *reply)
 {
     struct push *ps = j->ps;
-    size_t n = j->hi - j->lo, traces = n, obs = 2 * n, i;
+    size_t traces = j->n_traces, obs = 2 * j->n_traces, i;
     const json_t *errors = json_object_get(reply->body, "errors"), *e;
 
     /* 207: each event answers for itself; errors are the events not taken. */
@@ -398,7 +402,7 @@ static void job_done(void *ctx, const struct pawl_langfuse_reply *reply, const c
         run_item_done(j, reply);
         break;
     case JOB_OTLP:
-        ps->sum->traces += j->hi - j->lo;
+        ps->sum->traces += j->n_traces;
         ps->sum->observations += j->n_spans;
         break;
     case JOB_INGEST:
@@ -421,6 +425,8 @@ static void job_release(struct job *j)
     memset(j, 0, sizeof(*j));
 }
 
+static json_t *batch_body(const struct job *j);
+
 /* Queues the jobs a chunk at a time, so that a fatal answer stops the rest. */
 static int run_jobs(struct push *ps, struct job *jobs, size_t n, struct pawl_error *err)
 {
@@ -432,7 +438,10 @@ static int run_jobs(struct push *ps, struct job *jobs, size_t n, struct pawl_err
         for (; i < end; i++) {
             struct job *j = &jobs[i];
             const char *v4[] = {"x-langfuse-ingestion-version: 4", NULL};
-            struct pawl_langfuse_call call = {j->method, j->path, j->body, NULL, 0, NULL};
+            struct pawl_langfuse_call call = {j->method, j->path, NULL, NULL, 0, NULL};
+            if (!j->body && j->idx)
+                j->body = batch_body(j);
+            call.body = j->body;
             if (j->kind == JOB_OTLP)
                 call.extra_headers = v4;
             pawl_langfuse_start(ps->lf, &call, job_done, j);
@@ -487,26 +496,51 @@ static int send_run_items(struct push *ps, struct pawl_error *err)
     return rc;
 }
 
-/* The traces not skipped, in requests within the size limit: OTLP (v4) or ingestion (v3). */
+/* The body of a trace batch: the units of the items idx[u_lo..u_hi). */
+static json_t *batch_body(const struct job *j)
+{
+    const struct pawl_lfpush_plan *p = &j->ps->plan;
+    json_t *all = json_array();
+    size_t u;
+
+    for (u = j->u_lo; u < j->u_hi; u++) {
+        size_t i = j->idx[u];
+        json_t *unit =
+            j->kind == JOB_OTLP ? pawl_lfpush_otlp_spans(p, i) : pawl_lfpush_ingestion_events(p, i);
+        json_array_extend(all, unit);
+        json_decref(unit);
+    }
+    if (j->kind == JOB_OTLP)
+        return pawl_lfpush_otlp_request(p, all);
+    return json_pack("{s:o}", "batch", all);
+}
+
+/*
+ * The traces not skipped, in requests within the size limit: OTLP (v4) or ingestion (v3).
+ * Each unit is built once to be measured and again when its batch is queued: holding every
+ * body of a large run at once costs gigabytes.
+ */
 static int send_traces(struct push *ps, int v4, struct pawl_error *err)
 {
     const struct pawl_lfpush_plan *p = &ps->plan;
-    json_t **units = pawl_xcalloc(p->n_items + 1, sizeof(*units));
     size_t *sizes = pawl_xcalloc(p->n_items + 1, sizeof(*sizes));
     size_t *idx = pawl_xcalloc(p->n_items + 1, sizeof(*idx));
     size_t *ends = pawl_xcalloc(p->n_items + 1, sizeof(*ends));
     struct job *jobs = NULL;
     size_t i, n = 0, nb, b, start = 0;
+    unsigned chunk = ps->chunk;
     int rc;
 
     for (i = 0; i < p->n_items; i++) {
+        json_t *unit;
         char *text;
         if (ps->skip[i])
             continue;
-        units[n] = v4 ? pawl_lfpush_otlp_spans(p, i) : pawl_lfpush_ingestion_events(p, i);
-        text = json_dumps(units[n], JSON_COMPACT);
+        unit = v4 ? pawl_lfpush_otlp_spans(p, i) : pawl_lfpush_ingestion_events(p, i);
+        text = json_dumps(unit, JSON_COMPACT);
         sizes[n] = text ? strlen(text) : 0;
         free(text);
+        json_decref(unit);
         idx[n++] = i;
     }
     /* 1 KiB covers the envelope around the units (resource, scope, batch). */
@@ -514,29 +548,26 @@ static int send_traces(struct push *ps, int v4, struct pawl_error *err)
     jobs = pawl_xcalloc(nb + 1, sizeof(*jobs));
     for (b = 0; b < nb; b++) {
         struct job *j = &jobs[b];
-        json_t *all = json_array();
-        for (i = start; i < ends[b]; i++) {
-            json_array_extend(all, units[i]);
-            json_decref(units[i]);
-            units[i] = NULL;
-        }
         job_init(j, ps, v4 ? JOB_OTLP : JOB_INGEST,
                  v4 ? "/api/public/otel/v1/traces" : "/api/public/ingestion");
+        j->idx = idx;
+        j->u_lo = start;
+        j->u_hi = ends[b];
         j->lo = idx[start];
         j->hi = idx[ends[b] - 1] + 1;
-        j->n_spans = json_array_size(all);
+        j->n_spans = 2 * (ends[b] - start);
+        j->n_traces = ends[b] - start;
         j->label = pawl_xasprintf("%s of %zu traces", v4 ? "OTLP export" : "ingestion batch",
                                   ends[b] - start);
-        j->body = v4 ? pawl_lfpush_otlp_request(p, all) : json_pack("{s:o}", "batch", all);
         start = ends[b];
     }
+    /* A few megabytes each: no more queued than can be in flight. */
+    ps->chunk = ps->lf_concurrency;
     rc = run_jobs(ps, jobs, nb, err);
+    ps->chunk = chunk;
     for (b = 0; b < nb; b++)
         job_release(&jobs[b]);
-    for (i = 0; i < n; i++)
-        json_decref(units[i]);
     free(jobs);
-    free(units);
     free(sizes);
     free(idx);
     free(ends);
@@ -639,7 +670,8 @@ int pawl_langfuse_push(const struct pawl_results *r, const struct pawl_langfuse_
         o = &none;
     memset(&ps, 0, sizeof(ps));
     ps.sum = out;
-    ps.chunk = 4 * (o->client.concurrency ? o->client.concurrency : 8);
+    ps.lf_concurrency = o->client.concurrency ? o->client.concurrency : 8;
+    ps.chunk = 4 * ps.lf_concurrency;
     if ((rc = pawl_lfpush_plan_init(&ps.plan, r, o, err)) < 0)
         goto done;
     out->n_experiments = ps.plan.n_exps;

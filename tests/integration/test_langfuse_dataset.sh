@@ -272,6 +272,63 @@ expect_eq "$err" "pawl: item 'item-005': Langfuse answered 503 to POST /api/publ
 expect_eq "$(items_posted)" 5 "the write was tried 5 times"
 set_faults '[]'
 
+# ---- any JSON in an item, a name with '/' and spaces, an empty dataset ----
+reset_mock
+/usr/bin/python3 - "$LF_URL" <<'PY'
+import base64, json, sys, urllib.request
+url, auth = sys.argv[1], base64.b64encode(b"pk-lf-test:sk-lf-test").decode()
+def post(path, body):
+    req = urllib.request.Request(url + path, json.dumps(body).encode(), {
+        "Authorization": "Basic " + auth, "Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+post("/api/public/v2/datasets", {"name": "team a/odd kinds"})
+post("/api/public/v2/datasets", {"name": "empty set"})
+kinds = {"s": "plain string", "a": [1, "two", None, {"z": 1, "a": [True, False]}], "n": None,
+         "u": {"q": "caf\u00e9 \u2014 \u65e5\u672c \U0001F600", "e": "tab\tquote\"slash\\"},
+         "num": 1.5e-07, "big": 12345678901234567, "f": False}
+for k, v in kinds.items():
+    post("/api/public/dataset-items", {"datasetName": "team a/odd kinds", "id": "kind-" + k,
+                                      "input": v, "expectedOutput": v, "metadata": v})
+PY
+run_pawl dataset pull "team a/odd kinds"
+expect_status 0 "pull of any JSON from 'team a/odd kinds'"
+expect_eq "$out" "pulled 7 items of 'team a/odd kinds' into evals/team a/odd kinds.jsonl: 7 added, 0 changed, 0 removed" \
+    "a name with '/' and spaces: folders and the file"
+expect_eq "$(cat "evals/team a/odd kinds.jsonl")" '{"id":"kind-a","input":[1,"two",null,{"a":[true,false],"z":1}],"expected_output":[1,"two",null,{"a":[true,false],"z":1}],"metadata":{"value":[1,"two",null,{"a":[true,false],"z":1}]}}
+{"id":"kind-big","input":12345678901234567,"expected_output":12345678901234567,"metadata":{"value":12345678901234567}}
+{"id":"kind-f","input":false,"expected_output":false,"metadata":{"value":false}}
+{"id":"kind-n","input":null}
+{"id":"kind-num","input":1.5e-07,"expected_output":1.5e-07,"metadata":{"value":1.5e-07}}
+{"id":"kind-s","input":"plain string","expected_output":"plain string","metadata":{"value":"plain string"}}
+{"id":"kind-u","input":{"e":"tab\tquote\"slash\\","q":"café — 日本 😀"},"expected_output":{"e":"tab\tquote\"slash\\","q":"café — 日本 😀"},"metadata":{"e":"tab\tquote\"slash\\","q":"café — 日本 😀"}}' \
+    "every kind of JSON, keys sorted, UTF-8 as is"
+cp "evals/team a/odd kinds.jsonl" kinds.jsonl
+run_pawl dataset push kinds.jsonl --name "team a/odd kinds"
+expect_status 0 "push back what was pulled"
+expect_eq "$out" "pushed 'team a/odd kinds' to $LF_URL: 0 created, 0 updated, 0 archived, 7 unchanged" \
+    "pull -> push of any JSON writes nothing"
+run_pawl dataset push kinds.jsonl --name "kinds copy" --id-prefix c/
+expect_status 0 "push of any JSON to a new dataset"
+run_pawl dataset pull "kinds copy" --id-prefix c/ -o kinds-copy.jsonl
+expect_status 0 "pull of the copy"
+expect_file kinds-copy.jsonl kinds.jsonl "push -> pull of any JSON"
+# An empty dataset gives an empty file, which is written even when there was none.
+run_pawl dataset pull "empty set"
+expect_status 0 "pull of an empty dataset"
+expect_eq "$out" "pulled 0 items of 'empty set' into evals/empty set.jsonl: unchanged" "empty dataset: the summary"
+expect_eq "$(test -f "evals/empty set.jsonl" && wc -c <"evals/empty set.jsonl")" 0 "empty dataset: an empty file"
+# Each format pawl reads pushes the same items.
+printf '{"id":"f1","input":{"q":"one"},"expected_output":"1","metadata":{"k":"v"}}\n{"id":"f2","input":{"q":"two"},"expected_output":"2"}\n' >fmt.jsonl
+printf '[{"id":"f1","input":{"q":"one"},"expected_output":"1","metadata":{"k":"v"}},{"id":"f2","input":{"q":"two"},"expected_output":"2"}]\n' >fmt.json
+printf -- '- {id: f1, input: {q: one}, expected_output: "1", metadata: {k: v}}\n- {id: f2, input: {q: two}, expected_output: "2"}\n' >fmt.yaml
+for f in jsonl json yaml; do
+    run_pawl dataset push fmt.$f --name "fmt-$f" --id-prefix "$f/"
+    expect_status 0 "push of .$f"
+    run_pawl dataset pull "fmt-$f" --id-prefix "$f/" -o "fmt-$f.jsonl"
+    expect_status 0 "pull of the .$f push"
+    expect_file "fmt-$f.jsonl" fmt.jsonl ".$f round trip"
+done
+
 # ---- conformance: every body valid against the schemas, no warnings ----
 expect_eq "$(state 'd["violations"], d["warnings"]')" "0 0" "no schema violations or warnings since the last reset"
 mark=0

@@ -223,6 +223,60 @@ expect_contains "$out" ": 12 traces, 24 observations, 36 scores and $runscores r
     "transient faults: everything accepted"
 clean_log "$PAWL_TMP/lferr.log" "failures"
 
+# ---- a large run: bounded exports, a push interrupted part way, then pushed again --------
+# 600 cases x 3 trials with 4 KB outputs (one scorer, to keep the score posts few): about
+# 20 MB of OTLP, which must go as several exports of at most 3.5 MB each.
+bigrun() { # bigrun SRC DST FIRST LAST: cases FIRST..LAST-1 of 600 generated from SRC's first
+    /usr/bin/python3 - "$@" <<'PY'
+import json, sys
+src, dst, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+d = json.load(open(src))
+proto = d["cases"][0]
+d["scorers"] = ["correct"]
+d["metrics"] = {"correct": d["metrics"]["correct"]}
+cases = []
+for i in range(first, last):
+    c = json.loads(json.dumps(proto))
+    c["id"], c["line"] = "case-%04d" % i, i + 1
+    for k, t in enumerate(c["trials"]):
+        t["output"] = ("answer %d/%d " % (i, k)).ljust(4096, "x")
+        t["scores"] = {"correct": t["scores"]["correct"]}
+    cases.append(c)
+d["cases"] = cases
+json.dump(d, open(dst, "w"))
+PY
+}
+bigrun results.json big.json 0 600
+bigrun results.json big-middle.json 250 350
+bigscores=$(json_get big.json '3 * (1 + len(d["gate"]) + len(d["metrics"]))')
+start_langfuse_mock
+export LANGFUSE_BASE_URL=$LF_URL
+# What a previous push left in the middle: the full push must skip it without miscounting.
+run_pawl push big-middle.json --langfuse-api v4
+expect_status 0 "large run: the middle hundred cases"
+expect_contains "$out" ": 300 traces, 600 observations, 300 scores" "large run: the middle hundred cases sent"
+# Langfuse fails after two exports (503 to every later one): the push stops there.
+curl -sf -X POST -d '[{"path": "/api/public/otel/v1/traces", "after": 2, "status": 503, "retry_after": "0"}]' \
+    "$LF_URL/_mock/faults" >/dev/null
+run_pawl push big.json --langfuse-api v4
+expect_status 3 "large run: interrupted"
+expect_contains "$err" "Langfuse answered 503 to POST /api/public/otel/v1/traces: mock fault: HTTP 503" \
+    "large run: interrupted, the reason"
+expect_contains "$err" "; the push stopped there" "large run: interrupted, stopped"
+there=$(lfstate 'len(d["spans"]) // 2')
+test "$there" -gt 300 || fail "large run: interrupted after some exports were taken (got $there traces)"
+test "$there" -lt 1800 || fail "large run: interrupted before the end (got $there traces)"
+curl -sf -X POST -d '[]' "$LF_URL/_mock/faults" >/dev/null
+run_pawl push big.json --langfuse-api v4
+expect_status 0 "large run: pushed again"
+expect_contains "$out" ": $((1800 - there)) traces ($there already there), $((2 * (1800 - there))) observations, 1800 scores and $bigscores run scores (0 failed)" \
+    "large run: pushed again, only what was missing"
+expect_eq "$(lfstate '[len(d["spans"]), d["span_duplicates"], len([s for s in d["scores"].values() if s.get("traceId")])]')" \
+    "[3600, 0, 1800]" "large run: exactly every span and score, none twice"
+expect_eq "$(lfstate 'd["otel_requests"] >= 1 + 2 + 5')" "True" "large run: several exports"
+expect_eq "$(curl -s "$LF_URL/_mock/max_body" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["/api/public/otel/v1/traces"] <= 3500000)')" \
+    "True" "large run: no export over 3.5 MB"
+
 # ---- pawl run with report.langfuse ---------------------------------------------------
 start_langfuse_mock --log "$PAWL_TMP/lfrun.log"
 export LANGFUSE_BASE_URL=$LF_URL

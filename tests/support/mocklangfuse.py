@@ -34,6 +34,8 @@ SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
 PROJECT_ID = "proj-mock"
 # The SDKs keep ingestion batches below 3.5 MB; the smaller reading of "MB" is the stricter one.
 INGESTION_LIMIT = 3_500_000
+# Langfuse Cloud's limit on any request ("5MB per request", faq/all/api-limits).
+PAYLOAD_LIMIT = 5_000_000
 # Beyond this the body is not even read: the connection is answered 413 and closed.
 BODY_LIMIT = 64 * 1024 * 1024
 DEFAULT_VERSION = {"v3": "3.120.0", "v4": "4.16.0"}
@@ -42,7 +44,8 @@ UNAUTHORIZED = {"error": "UnauthorizedError",
 V4_EVENT_TYPES = ("score-create", "sdk-log")
 OBSERVATION_TYPES = {"span-create": "SPAN", "span-update": "SPAN", "generation-create": "GENERATION",
                      "generation-update": "GENERATION", "event-create": "EVENT"}
-FAULT_KEYS = {"method", "path", "times", "status", "retry_after", "body", "close", "event_errors"}
+FAULT_KEYS = {"method", "path", "after", "times", "status", "retry_after", "body", "close",
+              "event_errors"}
 
 _RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?"
                       r"(?:([Zz])|([+-])(\d{2}):(\d{2}))$")
@@ -197,9 +200,10 @@ def check_faults(rules, where):
         kinds = [k for k in ("status", "close", "event_errors") if k in rule]
         if len(kinds) != 1:
             bad("needs exactly one of 'status', 'close', 'event_errors'")
-        times = rule.get("times")
-        if times is not None and (type(times) is not int or times < 0):
-            bad("'times' must be a non-negative integer")
+        for key in ("after", "times"):
+            value = rule.get(key)
+            if value is not None and (type(value) is not int or value < 0):
+                bad("'%s' must be a non-negative integer" % key)
         if "status" in rule and (type(rule["status"]) is not int or not 100 <= rule["status"] <= 599):
             bad("'status' must be an integer from 100 to 599")
         if "close" in rule and rule["close"] is not True:
@@ -214,7 +218,7 @@ def check_faults(rules, where):
                 bad("'event_errors.every' must be an integer >= 1")
             if type(ee.get("status", 400)) is not int or not isinstance(ee.get("message", ""), str):
                 bad("'event_errors.status' must be an integer and 'message' a string")
-    return [{"rule": r, "used": 0} for r in rules]
+    return [{"rule": r, "used": 0, "passed": 0} for r in rules]
 
 
 class Mock:
@@ -255,7 +259,7 @@ class Mock:
             ]
 
     def reset(self):
-        self.faults = [{"rule": f["rule"], "used": 0} for f in self.initial_faults]
+        self.faults = [{"rule": f["rule"], "used": 0, "passed": 0} for f in self.initial_faults]
         self.datasets = {}      # name -> Dataset
         self.items = {}         # name -> {item id: latest DatasetItem}
         self.history = {}       # name -> {item id: [every version, oldest first]}
@@ -267,6 +271,7 @@ class Mock:
             ["run_item_requests", "span_duplicates", "score_creates", "score_updates",
              "ingestion_events", "ingestion_errors", "otel_requests", "requests",
              "violations", "warnings", "ds", "run", "ri"], 0)
+        self.max_body = {}      # path -> the largest request body it received, in bytes
 
     def now(self):
         # Strictly increasing, so that every item version has its own instant to pin.
@@ -284,6 +289,7 @@ class Mock:
         if req.segments and req.segments[0] == "_mock":
             return self.mock_route(req)
         self.counters["requests"] += 1
+        self.max_body[req.path] = max(self.max_body.get(req.path, 0), len(req.raw))
         req.auth = self.authorized(req)
         reply = self.apply_fault(req)
         if reply is not None:
@@ -308,9 +314,10 @@ class Mock:
                 reply = self.otel_precheck(req)
                 if reply is not None:
                     return reply
-            if fn == self.ingestion and len(req.raw) > INGESTION_LIMIT:
+            limit = INGESTION_LIMIT if fn == self.ingestion else PAYLOAD_LIMIT
+            if len(req.raw) > limit:
                 return Reply(413, {"message": "request body of %d bytes exceeds %d bytes"
-                                   % (len(req.raw), INGESTION_LIMIT)})
+                                   % (len(req.raw), limit)})
             reply = self.validate(req, schema)
             if reply is not None:
                 return reply
@@ -333,6 +340,10 @@ class Mock:
                 continue
             path = rule["path"]
             if not (req.path == path or (path.endswith("*") and req.path.startswith(path[:-1]))):
+                continue
+            # `after`: a server that fails part way, once N matching requests went through.
+            if f["passed"] < rule.get("after", 0):
+                f["passed"] += 1
                 continue
             if rule.get("times") is not None and f["used"] >= rule["times"]:
                 continue
@@ -742,6 +753,9 @@ class Mock:
         target = (req.method, "/".join(req.segments[1:]))
         if target == ("GET", "state"):
             return Reply(200, self.state())
+        if target == ("GET", "max_body"):
+            # {path: the largest request body it received, in bytes}
+            return Reply(200, dict(self.max_body))
         if target == ("POST", "reset"):
             self.reset()
             return Reply(200, {})
