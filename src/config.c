@@ -349,6 +349,7 @@ static const struct pawl_config_key langfuse_keys[] = {
      CFG(report.langfuse.api)},
     {.name = "environment", .kind = PAWL_KEY_STRING, .parse = parse_langfuse_environment},
     {.name = "required", .kind = PAWL_KEY_BOOL, CFG(report.langfuse.required)},
+    {.name = "score_batches", .kind = PAWL_KEY_BOOL, CFG(report.langfuse.score_batches)},
     {0}};
 
 /* `langfuse: true|false`, or a mapping (which turns the push on). */

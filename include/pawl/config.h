@@ -137,6 +137,7 @@ struct pawl_config {
             char *api;         /* "auto" (default), "v3" or "v4" */
             char *environment; /* Langfuse environment of traces and scores, or NULL */
             int required;      /* a push that fails turns the run's exit status into 3 */
+            int score_batches; /* scores as score-create events in ingestion batches */
         } langfuse;
     } report;
 
