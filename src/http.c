@@ -34,7 +34,7 @@ struct pawl_http_xfer {
     long retry_at_ms;    /* > 0 while waiting to retry */
     long retry_after_ms; /* from the current attempt's Retry-After, or -1 */
     long status;
-    int active, overflow, timed_out, cancelled;
+    int active, overflow, timed_out, cancelled, once;
     char *error;
     char errbuf[CURL_ERROR_SIZE];
     pawl_http_done_fn done;
@@ -278,6 +278,7 @@ void pawl_http_start(struct pawl_loop *loop, const struct pawl_http_request *req
     x->timeout_ms = req->timeout_ms;
     x->connect_timeout_ms = req->connect_timeout_ms;
     x->retries = req->retries;
+    x->once = req->once;
     pawl_buf_init(&x->resp, req->max_body);
     x->done = done;
     x->ctx = ctx;
@@ -398,9 +399,10 @@ static void attempt_done(struct pawl_loop *loop, struct pawl_http_xfer *x, CURLc
     if (rc == CURLE_OK) {
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
         mark_answered(loop, x->origin);
-        again = retriable_status(x->status);
+        again = x->once ? x->status == 429 || x->status == 503 : retriable_status(x->status);
     } else {
-        again = failed_attempt(x, rc);
+        /* Only a refused connection proves that a `once` request never arrived. */
+        again = failed_attempt(x, rc) && (!x->once || rc == CURLE_COULDNT_CONNECT);
     }
     if (again && x->attempts <= x->retries && !x->cancelled) {
         long wait = pawl_http_backoff_ms(x->attempts, x->retry_after_ms, next_random(loop));

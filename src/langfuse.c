@@ -33,6 +33,7 @@ struct lf_job {
     char **headers; /* NULL-terminated, owned */
     pawl_langfuse_done_fn done;
     void *ctx;
+    int once;       /* http.h's `once`: never resent after the server may have acted */
 };
 
 struct pawl_langfuse {
@@ -446,19 +447,21 @@ static void pump(struct pawl_langfuse *lf)
         req.connect_timeout_ms = lf->timeout_ms < 10000 ? lf->timeout_ms : 10000;
         req.retries = lf->retries;
         req.max_body = LF_MAX_BODY;
+        req.once = j->once;
         lf->in_flight++;
         pawl_http_start(lf->loop, &req, on_http_done, j);
     }
 }
 
-void pawl_langfuse_start(struct pawl_langfuse *lf, const struct pawl_langfuse_call *call,
-                         pawl_langfuse_done_fn done, void *ctx)
+static void start_job(struct pawl_langfuse *lf, const struct pawl_langfuse_call *call,
+                      pawl_langfuse_done_fn done, void *ctx, int once)
 {
     struct lf_job *j = pawl_xcalloc(1, sizeof(*j));
     const char *ctype = NULL;
     size_t n_extra = 0, k = 0, i;
 
     j->lf = lf;
+    j->once = once;
     j->method = pawl_xstrdup(call->method);
     j->path = pawl_xstrdup(call->path);
     j->url = pawl_xasprintf("%s%s", lf->base, call->path);
@@ -491,6 +494,18 @@ void pawl_langfuse_start(struct pawl_langfuse *lf, const struct pawl_langfuse_ca
     PAWL_ALLOC_GROW(lf->queue, lf->n_queue + 1, lf->cap_queue);
     lf->queue[lf->n_queue++] = j;
     pump(lf);
+}
+
+void pawl_langfuse_start(struct pawl_langfuse *lf, const struct pawl_langfuse_call *call,
+                         pawl_langfuse_done_fn done, void *ctx)
+{
+    start_job(lf, call, done, ctx, 0);
+}
+
+void pawl_langfuse_start_once(struct pawl_langfuse *lf, const struct pawl_langfuse_call *call,
+                              pawl_langfuse_done_fn done, void *ctx)
+{
+    start_job(lf, call, done, ctx, 1);
 }
 
 int pawl_langfuse_wait(struct pawl_langfuse *lf, struct pawl_error *err)

@@ -14,6 +14,8 @@
  * so a dead endpoint costs milliseconds rather than minutes. Once a server
  * has answered, a refused connection is a blip and is retried.
  *
+ * A request marked `once` is retried only when it was surely not processed.
+ *
  * The response body is capped at `max_body` bytes: a larger one ends the
  * transfer with `overflow` set (never retried).
  */
@@ -35,6 +37,13 @@ struct pawl_http_request {
     long connect_timeout_ms;     /* 0 = libcurl's default */
     unsigned retries;
     size_t max_body;
+    /*
+     * The request must not be repeated once the server may have acted on it
+     * (a write that a second copy would duplicate): it is retried only when it
+     * surely was not processed - connection refused, 429 and 503 - never after
+     * a timeout, a broken connection or another 5xx.
+     */
+    int once;
 };
 
 struct pawl_http_response {

@@ -105,6 +105,14 @@ typedef void (*pawl_langfuse_done_fn)(void *ctx, const struct pawl_langfuse_repl
                                       const char *error);
 void pawl_langfuse_start(struct pawl_langfuse *lf, const struct pawl_langfuse_call *call,
                          pawl_langfuse_done_fn done, void *ctx);
+/*
+ * The same for a write that a second copy would duplicate (an OTLP export:
+ * Langfuse v4 keeps a span sent twice): retried only when it surely was not
+ * processed (connection refused, 429, 503), never after a timeout or a
+ * broken connection, which leave it unknown. A re-push fills such gaps.
+ */
+void pawl_langfuse_start_once(struct pawl_langfuse *lf, const struct pawl_langfuse_call *call,
+                              pawl_langfuse_done_fn done, void *ctx);
 /* Runs the loop until every queued request is done. PAWL_EIO only for a loop failure. */
 int pawl_langfuse_wait(struct pawl_langfuse *lf, struct pawl_error *err);
 

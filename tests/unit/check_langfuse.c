@@ -387,6 +387,77 @@ START_TEST(test_server_down)
 }
 END_TEST
 
+/*
+ * A write sent with pawl_langfuse_start_once is not repeated after an answer that
+ * leaves it unknown whether the server acted (500), but is after one that says it
+ * did not (503). The one-shot server answers once and then its port is closed, so a
+ * retry shows as a refused connection on the second attempt.
+ */
+struct once_outcome {
+    long status;
+    unsigned attempts;
+    char error[256];
+};
+
+static void record_once(void *ctx, const struct pawl_langfuse_reply *reply, const char *error)
+{
+    struct once_outcome *o = ctx;
+
+    o->status = reply->status;
+    o->attempts = reply->attempts;
+    snprintf(o->error, sizeof(o->error), "%s", error ? error : "");
+}
+
+static const struct {
+    const char *reply;
+    int once;
+    long want_status;
+    unsigned want_attempts;
+} once_cases[] = {
+    {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 1,
+     500, 1},
+    /* the same request without `once` is retried, and finds the port closed */
+    {"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 0, 0,
+     2},
+    {"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\n"
+     "Connection: close\r\n\r\n",
+     1, 0, 2},
+};
+
+START_TEST(test_once_is_not_resent)
+{
+    static const char *const body = "{}";
+    struct pawl_langfuse_call call = {"POST", "/api/public/otel/v1/traces", NULL, body, 2, NULL};
+    struct pawl_langfuse_options opts = {5000, 1, 0};
+    struct once_outcome o;
+    struct pawl_langfuse *lf;
+    struct pawl_error err;
+    struct oneshot os;
+    char *base;
+
+    memset(&o, 0, sizeof(o));
+    pawl_error_init(&err);
+    ck_assert_int_eq(pawl_fs_mkdirs(PAWL_TEST_TMP "/langfuse", &err), 0);
+    oneshot_start(&os, once_cases[_i].reply, "once.txt");
+    base = with_port("http://127.0.0.1:%d", os.port);
+    set_keys("pk-lf-1", "sk-lf-1", base, NULL);
+    PAWL_ASSERT_OK(pawl_langfuse_open(&lf, &opts, &err), &err);
+    if (once_cases[_i].once)
+        pawl_langfuse_start_once(lf, &call, record_once, &o);
+    else
+        pawl_langfuse_start(lf, &call, record_once, &o);
+    PAWL_ASSERT_OK(pawl_langfuse_wait(lf, &err), &err);
+    oneshot_wait(&os);
+    ck_assert_int_eq(o.status, once_cases[_i].want_status);
+    ck_assert_uint_eq(o.attempts, once_cases[_i].want_attempts);
+    if (o.status == 0)
+        ck_assert_ptr_nonnull(strstr(o.error, "Connection refused"));
+    pawl_langfuse_close(lf);
+    free(base);
+    free(os.request_path);
+}
+END_TEST
+
 static Suite *langfuse_suite(void)
 {
     Suite *s = suite_create("langfuse");
@@ -400,6 +471,7 @@ static Suite *langfuse_suite(void)
     tcase_add_test(tc, test_reply_quoting_secrets);
     tcase_add_test(tc, test_json_body_and_success);
     tcase_add_test(tc, test_server_down);
+    tcase_add_loop_test(tc, test_once_is_not_resent, 0, sizeof(once_cases) / sizeof(once_cases[0]));
     tcase_set_timeout(tc, 30);
     suite_add_tcase(s, tc);
     return s;
