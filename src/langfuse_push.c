@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "langfuse_push_impl.h"
 #include "pawl/alloc.h"
@@ -16,21 +17,21 @@
 /* Guards paging against a server whose cursor never ends. */
 #define MAX_PAGES 100000
 
-enum job_kind { JOB_RUN_ITEM, JOB_OTLP, JOB_INGEST, JOB_SCORE, JOB_RUN_SCORE };
+enum job_kind { JOB_RUN_ITEM, JOB_OTLP, JOB_INGEST, JOB_SCORE, JOB_RUN_SCORE, JOB_SCORE_BATCH };
 
 struct push;
 
 struct job {
     struct push *ps;
     enum job_kind kind;
-    size_t lo, hi;  /* items [lo, hi) for batches; the item of a run item or score */
-    size_t exp;     /* the experiment of a run score */
-    size_t n_spans;  /* OTLP: spans in the batch */
-    size_t n_traces; /* batches: traces in it (items between lo and hi may be skipped) */
-    const size_t *idx;  /* batches: the items of its units, idx[u_lo..u_hi) */
+    size_t lo, hi;     /* items [lo, hi) for batches; the item of a run item or score */
+    size_t exp;        /* the experiment of a run score */
+    size_t n_spans;    /* OTLP: spans in the batch */
+    size_t n_traces;   /* batches: traces in it (items between lo and hi may be skipped) */
+    const size_t *idx; /* batches: the items of its units, idx[u_lo..u_hi) */
     size_t u_lo, u_hi;
-    char *label;    /* names the subject in failure messages */
-    json_t *body;   /* built just before the job starts */
+    char *label;  /* names the subject in failure messages */
+    json_t *body; /* built just before the job starts */
     char method[8];
     char *path;
 };
@@ -39,33 +40,13 @@ struct push {
     struct pawl_langfuse *lf;
     struct pawl_lfpush_plan plan;
     struct pawl_langfuse_push_summary *sum;
-    unsigned chunk;      /* requests queued at a time */
+    unsigned chunk; /* requests queued at a time */
     unsigned lf_concurrency;
     int stop;            /* an answer that makes further requests pointless */
     unsigned char *skip; /* per item: Langfuse has it already */
+    struct pawl_lfpush_scores scores;
+    long long now_ms; /* when the push began: the score-create events' timestamp */
 };
-
-void pawl_langfuse_push_summary_init(struct pawl_langfuse_push_summary *s)
-{
-    memset(s, 0, sizeof(*s));
-}
-
-void pawl_langfuse_push_summary_release(struct pawl_langfuse_push_summary *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->n_experiments; i++) {
-        free(s->experiment_ids[i]);
-        free(s->experiment_names[i]);
-    }
-    for (i = 0; i < s->n_reasons; i++)
-        free(s->reasons[i]);
-    free(s->experiment_ids);
-    free(s->experiment_names);
-    free(s->url);
-    free(s->text);
-    memset(s, 0, sizeof(*s));
-}
 
 int pawl_langfuse_api_parse(const char *name)
 {
@@ -91,6 +72,7 @@ void pawl_langfuse_push_options_from_config(struct pawl_langfuse_push_options *o
     if (cfg) {
         out->dataset = cfg->report.langfuse.dataset;
         out->environment = cfg->report.langfuse.environment;
+        out->score_batches = cfg->report.langfuse.score_batches;
     }
 }
 
@@ -196,6 +178,35 @@ static int resolve_dataset(struct push *ps, struct pawl_error *err)
 done:
     pawl_langfuse_reply_release(&reply);
     free(path);
+    return rc;
+}
+
+/* v4 with a dataset: every experiment's id as Langfuse derives it, from the project's id. */
+static int stable_ids(struct push *ps, struct pawl_error *err)
+{
+    struct pawl_langfuse_call call = {"GET", "/api/public/projects", NULL, NULL, 0, NULL};
+    struct pawl_langfuse_reply reply = {0};
+    const json_t *id;
+    size_t e;
+    int rc;
+
+    if ((rc = pawl_langfuse_send(ps->lf, &call, &reply, err)) < 0)
+        goto done;
+    /* A project's API keys see exactly their project. */
+    id = json_object_get(json_array_get(json_object_get(reply.body, "data"), 0), "id");
+    if (!json_is_string(id) || !json_string_length(id)) {
+        rc = pawl_error_set(err, PAWL_EIO, NULL, 0, 0,
+                            "Langfuse gave no experiment id for '%s': GET /api/public/projects "
+                            "answered without the project id it derives from (use the API keys "
+                            "of a Langfuse project)",
+                            ps->plan.exps[0].name);
+        goto done;
+    }
+    for (e = 0; e < ps->plan.n_exps; e++)
+        pawl_lfpush_experiment_id(ps->plan.exps[e].id, json_string_value(id), ps->plan.dataset_id,
+                                  ps->plan.exps[e].name);
+done:
+    pawl_langfuse_reply_release(&reply);
     return rc;
 }
 
@@ -342,6 +353,22 @@ static const char *event_of(const struct job *j, const char *id, size_t *item)
     return NULL;
 }
 
+/* One event of a 207 answer that Langfuse refused; `what` names it ("generation-create of case
+ * 'c' trial 1"), or NULL when pawl cannot tell which event the id is. */
+static void event_refused(struct push *ps, const json_t *e, const char *what)
+{
+    const json_t *id = json_object_get(e, "id"), *msg = json_object_get(e, "message");
+    long status = (long)json_integer_value(json_object_get(e, "status"));
+
+    if (!json_is_string(msg))
+        msg = json_object_get(e, "error");
+    failure(ps, 0,
+            "event %s%s%s%s refused in POST /api/public/ingestion: %ld %s; push again once "
+            "fixed (the ids are stable, so nothing is duplicated)",
+            json_is_string(id) ? json_string_value(id) : "?", what ? " (" : "", what ? what : "",
+            what ? ")" : "", status, json_is_string(msg) ? json_string_value(msg) : "rejected");
+}
+
 static void ingest_done(struct job *j, const struct pawl_langfuse_reply *reply)
 {
     struct push *ps = j->ps;
@@ -351,31 +378,56 @@ static void ingest_done(struct job *j, const struct pawl_langfuse_reply *reply)
     /* 207: each event answers for itself; errors are the events not taken. */
     json_array_foreach(errors, i, e)
     {
-        const json_t *id = json_object_get(e, "id"), *msg = json_object_get(e, "message");
-        const char *ids = json_is_string(id) ? json_string_value(id) : "?", *type;
+        const json_t *id = json_object_get(e, "id");
         size_t item = 0;
-        long status = (long)json_integer_value(json_object_get(e, "status"));
-        char *label;
+        const char *type = json_is_string(id) ? event_of(j, json_string_value(id), &item) : NULL;
+        char *label = NULL, *what = NULL;
 
-        if (!json_is_string(msg))
-            msg = json_object_get(e, "error");
-        type = event_of(j, ids, &item);
         if (type) {
             label = item_label(&ps->plan.items[item]);
+            what = pawl_xasprintf("%s of %s", type, label);
             if (strcmp(type, "trace-create") == 0 && traces)
                 traces--;
             else if (obs)
                 obs--;
-            failure(ps, 0, "event %s (%s of %s): %ld %s", ids, type, label, status,
-                    json_is_string(msg) ? json_string_value(msg) : "rejected");
-            free(label);
-        } else {
-            failure(ps, 0, "event %s: %ld %s", ids, status,
-                    json_is_string(msg) ? json_string_value(msg) : "rejected");
         }
+        event_refused(ps, e, what);
+        free(what);
+        free(label);
     }
     ps->sum->traces += traces;
     ps->sum->observations += obs;
+}
+
+/* A batch of score-create events: the scores [u_lo, u_hi) of ps->scores. */
+static void score_batch_done(struct job *j, const struct pawl_langfuse_reply *reply)
+{
+    struct push *ps = j->ps;
+    const struct pawl_lfpush_scores *sc = &ps->scores;
+    const json_t *errors = json_object_get(reply->body, "errors"), *e;
+    size_t items = 0, runs = 0, i;
+
+    for (i = j->u_lo; i < j->u_hi; i++)
+        *(sc->v[i].run ? &runs : &items) += 1;
+    json_array_foreach(errors, i, e)
+    {
+        const json_t *id = json_object_get(e, "id");
+        const struct pawl_lfpush_score *x =
+            pawl_lfpush_scores_find(sc, json_is_string(id) ? json_string_value(id) : NULL);
+        char *what = NULL;
+
+        if (x && x >= sc->v + j->u_lo && x < sc->v + j->u_hi) {
+            what = pawl_xasprintf("score-create of %s", x->label);
+            if (x->run && runs)
+                runs--;
+            else if (!x->run && items)
+                items--;
+        }
+        event_refused(ps, e, what);
+        free(what);
+    }
+    ps->sum->scores += items;
+    ps->sum->run_scores += runs;
 }
 
 static void run_item_done(struct job *j, const struct pawl_langfuse_reply *reply)
@@ -414,6 +466,9 @@ static void job_done(void *ctx, const struct pawl_langfuse_reply *reply, const c
     case JOB_RUN_SCORE:
         ps->sum->run_scores++;
         break;
+    case JOB_SCORE_BATCH:
+        score_batch_done(j, reply);
+        break;
     }
 }
 
@@ -439,12 +494,20 @@ static int run_jobs(struct push *ps, struct job *jobs, size_t n, struct pawl_err
             struct job *j = &jobs[i];
             const char *v4[] = {"x-langfuse-ingestion-version: 4", NULL};
             struct pawl_langfuse_call call = {j->method, j->path, NULL, NULL, 0, NULL};
-            if (!j->body && j->idx)
+            if (!j->body && j->kind == JOB_SCORE_BATCH)
+                j->body = pawl_lfpush_score_batch(&ps->scores, j->u_lo, j->u_hi, ps->now_ms);
+            else if (!j->body && j->idx)
                 j->body = batch_body(j);
             call.body = j->body;
-            if (j->kind == JOB_OTLP)
+            /* v4 keeps a span exported twice: an export whose fate is unknown (timed out,
+             * connection broke) is not resent; the next push sends what is missing. Every
+             * other write is an upsert by id and may be retried. */
+            if (j->kind == JOB_OTLP) {
                 call.extra_headers = v4;
-            pawl_langfuse_start(ps->lf, &call, job_done, j);
+                pawl_langfuse_start_once(ps->lf, &call, job_done, j);
+            } else {
+                pawl_langfuse_start(ps->lf, &call, job_done, j);
+            }
             /* The client copied the body. */
             json_decref(j->body);
             j->body = NULL;
@@ -574,86 +637,42 @@ static int send_traces(struct push *ps, int v4, struct pawl_error *err)
     return rc;
 }
 
-static int send_scores(struct push *ps, struct pawl_error *err)
+/* Every score: one POST /api/public/scores each, or score-create events in ingestion batches. */
+static int send_scores(struct push *ps, int batches, struct pawl_error *err)
 {
-    const struct pawl_lfpush_plan *p = &ps->plan;
-    struct job *jobs = NULL;
-    size_t i, si, e, n = 0, alloc = 0;
+    struct pawl_lfpush_scores *sc = &ps->scores;
+    struct job *jobs;
+    size_t *ends = NULL, i, n, start = 0;
     int rc;
 
-    for (i = 0; i < p->n_items; i++) {
-        for (si = 0; si < p->r->n_scorers; si++) {
-            json_t *body = pawl_lfpush_item_score(p, i, si);
-            char *il;
-            if (!body) {
-                ps->sum->scores_skipped += p->items[i].t->scores != NULL;
-                continue;
-            }
-            PAWL_ALLOC_GROW(jobs, n + 1, alloc);
-            job_init(&jobs[n], ps, JOB_SCORE, "/api/public/scores");
-            il = item_label(&p->items[i]);
-            jobs[n].label = pawl_xasprintf("score '%s' of %s", p->r->scorer_names[si], il);
-            free(il);
-            jobs[n++].body = body;
-        }
+    pawl_lfpush_scores_collect(sc, &ps->plan);
+    ps->sum->scores_skipped += sc->skipped;
+    if (batches) {
+        ends = pawl_xcalloc(sc->n + 1, sizeof(*ends));
+        n = pawl_lfpush_score_batches(ends, sc, ps->now_ms, PAWL_LFPUSH_BATCH_LIMIT);
+    } else {
+        n = sc->n;
     }
-    for (e = 0; e < p->n_exps; e++) {
-        json_t *arr, *s;
-        if (!p->exps[e].id[0])
-            continue;
-        arr = pawl_lfpush_run_scores(p, e);
-        json_array_foreach(arr, i, s)
-        {
-            PAWL_ALLOC_GROW(jobs, n + 1, alloc);
-            job_init(&jobs[n], ps, JOB_RUN_SCORE, "/api/public/scores");
-            jobs[n].label =
-                pawl_xasprintf("run score '%s' of experiment '%s'",
-                               json_string_value(json_object_get(s, "name")), p->exps[e].name);
-            jobs[n++].body = json_incref(s);
+    jobs = pawl_xcalloc(n + 1, sizeof(*jobs));
+    for (i = 0; i < n; i++) {
+        struct job *j = &jobs[i];
+        if (batches) {
+            job_init(j, ps, JOB_SCORE_BATCH, "/api/public/ingestion");
+            j->u_lo = start;
+            j->u_hi = start = ends[i];
+            j->label = pawl_xasprintf("ingestion batch of %zu scores", j->u_hi - j->u_lo);
+        } else {
+            job_init(j, ps, sc->v[i].run ? JOB_RUN_SCORE : JOB_SCORE, "/api/public/scores");
+            j->label = pawl_xstrdup(sc->v[i].label);
+            j->body = json_incref(sc->v[i].body);
         }
-        json_decref(arr);
     }
     rc = run_jobs(ps, jobs, n, err);
     for (i = 0; i < n; i++)
         job_release(&jobs[i]);
     free(jobs);
+    free(ends);
     return rc;
-}
-
-/* ---- the summary ---- */
-
-static void summary_text(struct pawl_langfuse_push_summary *s, const struct pawl_lfpush_plan *p,
-                         int v4, int failed)
-{
-    struct pawl_buf b = PAWL_BUF_INIT;
-
-    pawl_buf_printf(&b, "%s run %s to %s", failed ? "partly pushed" : "pushed", p->r->run_id,
-                    s->url ? s->url : "Langfuse");
-    if (s->api)
-        pawl_buf_printf(&b, " (Langfuse %s)", s->api);
-    if (p->n_exps == 1)
-        pawl_buf_printf(&b, " as experiment '%s'", p->exps[0].name);
-    else
-        pawl_buf_printf(&b, " as %zu experiments, '%s' to '%s'", p->n_exps, p->exps[0].name,
-                        p->exps[p->n_exps - 1].name);
-    if (!v4 && !p->dataset)
-        pawl_buf_puts(&b, " (traces only: a v3 server keeps experiments for datasets)");
-    pawl_buf_printf(&b, ": %zu traces", s->traces);
-    if (s->traces_existing)
-        pawl_buf_printf(&b, " (%zu already there)", s->traces_existing);
-    pawl_buf_printf(&b, ", %zu observations", s->observations);
-    if (p->dataset) {
-        pawl_buf_printf(&b, ", %zu dataset run items", s->run_items);
-        if (s->run_items_existing)
-            pawl_buf_printf(&b, " (%zu already there)", s->run_items_existing);
-    }
-    pawl_buf_printf(&b, ", %zu scores and %zu run scores (%zu failed)", s->scores, s->run_scores,
-                    s->failed);
-    if (s->scores_skipped)
-        pawl_buf_printf(&b, "; %zu errored score%s not sent", s->scores_skipped,
-                        s->scores_skipped == 1 ? "" : "s");
-    free(s->text);
-    s->text = pawl_buf_detach(&b, NULL);
 }
 
 int pawl_langfuse_push(const struct pawl_results *r, const struct pawl_langfuse_push_options *o,
@@ -672,6 +691,11 @@ int pawl_langfuse_push(const struct pawl_results *r, const struct pawl_langfuse_
     ps.sum = out;
     ps.lf_concurrency = o->client.concurrency ? o->client.concurrency : 8;
     ps.chunk = 4 * ps.lf_concurrency;
+    {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        ps.now_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    }
     if ((rc = pawl_lfpush_plan_init(&ps.plan, r, o, err)) < 0)
         goto done;
     out->n_experiments = ps.plan.n_exps;
@@ -691,16 +715,12 @@ int pawl_langfuse_push(const struct pawl_results *r, const struct pawl_langfuse_
         goto done;
 
     if (v4) {
-        /* The experiment id must be known before any span carries it. */
+        /* The experiment id must be known before any span carries it. Langfuse derives it
+         * from the project, the dataset and the name, so pawl does too (as langfuse-js):
+         * POST /api/public/dataset-run-items is gone from Cloud and rate-limited anyway. */
         if (ps.plan.dataset) {
-            if ((rc = send_run_items(&ps, err)) < 0)
+            if ((rc = stable_ids(&ps, err)) < 0)
                 goto done;
-            for (e = 0; e < ps.plan.n_exps && !ps.stop; e++)
-                if (!ps.plan.exps[e].id[0])
-                    failure(&ps, 1,
-                            "Langfuse gave no experiment id for '%s': no dataset run "
-                            "item of it was accepted",
-                            ps.plan.exps[e].name);
         } else {
             pawl_lfpush_plan_own_ids(&ps.plan);
         }
@@ -735,9 +755,17 @@ int pawl_langfuse_push(const struct pawl_results *r, const struct pawl_langfuse_
             }
             if ((rc = send_run_items(&ps, err)) < 0)
                 goto done;
+            /* Without the run's id its run scores have nothing to attach to. */
+            for (e = 0; e < ps.plan.n_exps && !ps.stop; e++)
+                if (!ps.plan.exps[e].id[0])
+                    failure(&ps, 0,
+                            "Langfuse gave no experiment id for '%s': POST "
+                            "/api/public/dataset-run-items accepted none of its items, so its "
+                            "run scores were not sent (fix the failures above and push again)",
+                            ps.plan.exps[e].name);
         }
     }
-    if (!ps.stop && (rc = send_scores(&ps, err)) < 0)
+    if (!ps.stop && (rc = send_scores(&ps, o->score_batches, err)) < 0)
         goto done;
 
     if (out->failed) {
@@ -751,11 +779,12 @@ done:
     for (e = 0; e < ps.plan.n_exps && out->experiment_ids; e++)
         out->experiment_ids[e] = pawl_xstrdup(ps.plan.exps[e].id);
     if (ps.plan.exps)
-        summary_text(out, &ps.plan, v4, rc < 0);
+        pawl_lfpush_summary_text(out, &ps.plan, v4, rc < 0);
     else if (!out->text)
         out->text = pawl_xstrdup("nothing pushed");
     strset_release(&have);
     free(ps.skip);
+    pawl_lfpush_scores_release(&ps.scores);
     pawl_lfpush_plan_release(&ps.plan);
     pawl_langfuse_close(ps.lf);
     return rc;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "pawl/buf.h"
 #include "pawl/langfuse_push.h"
 
 /* Ingestion batches are limited to 3.5 MB; OTLP exports use the same limit. */
@@ -103,5 +104,57 @@ json_t *pawl_lfpush_run_scores(const struct pawl_lfpush_plan *p, size_t e);
  */
 size_t pawl_lfpush_batch(size_t *ends, const size_t *sizes, size_t n, size_t overhead,
                          size_t limit);
+
+/* ---- scores, stable experiment ids, the summary (src/langfuse_push_scores.c) ---- */
+
+/* One score to send: a CreateScoreRequest body, alone (POST /api/public/scores) or as the
+ * body of a score-create ingestion event. */
+struct pawl_lfpush_score {
+    json_t *body;      /* owned */
+    char *label;       /* "score 'x' of case 'c' trial 1" or "run score 'x' of experiment 'e'" */
+    int run;           /* a run-level score */
+    char event_id[33]; /* the score-create envelope id: hex of the score id */
+};
+
+struct pawl_lfpush_scores {
+    struct pawl_lfpush_score *v;
+    size_t n, alloc;
+    size_t skipped;                            /* errored scores: no value to send */
+    const struct pawl_lfpush_score **by_event; /* sorted by event id */
+};
+
+/* Every item score of every trial, then the run scores of every experiment whose id is known. */
+void pawl_lfpush_scores_collect(struct pawl_lfpush_scores *out, const struct pawl_lfpush_plan *p);
+void pawl_lfpush_scores_release(struct pawl_lfpush_scores *s);
+/* The score whose score-create event has envelope id `event_id`, or NULL. */
+const struct pawl_lfpush_score *pawl_lfpush_scores_find(const struct pawl_lfpush_scores *s,
+                                                        const char *event_id);
+
+/* The score-create ingestion event of score i, stamped `now_ms`. New reference. */
+json_t *pawl_lfpush_score_event(const struct pawl_lfpush_scores *s, size_t i, long long now_ms);
+/* Groups the score events into ingestion batches of at most `limit` bytes (ends[] as for
+ * pawl_lfpush_batch, room for s->n entries); returns the number of batches. */
+size_t pawl_lfpush_score_batches(size_t *ends, const struct pawl_lfpush_scores *s, long long now_ms,
+                                 size_t limit);
+/* The ingestion request {"batch": [...]} of score events [lo, hi). New reference. */
+json_t *pawl_lfpush_score_batch(const struct pawl_lfpush_scores *s, size_t lo, size_t hi,
+                                long long now_ms);
+
+/* Appends `s` (valid UTF-8) as JavaScript's JSON.stringify() writes a string: only '"', '\\'
+ * and U+0000..U+001F escaped (\b \f \n \r \t, else \u00xx in lower case hex), the rest as is. */
+void pawl_lfpush_stringify(struct pawl_buf *b, const char *s);
+
+/*
+ * The experiment id Langfuse v4 gives a dataset run (langfuse-js, and the server's
+ * createStableExperimentId): the first 16 hex digits of the SHA-256 of
+ * JSON.stringify(["langfuse-experiment-v1", projectId, datasetId, runName]). Invalid UTF-8
+ * in the parts is replaced first, as it is in what pawl sends.
+ */
+void pawl_lfpush_experiment_id(char out[17], const char *project_id, const char *dataset_id,
+                               const char *run_name);
+
+/* The summary's printable paragraph, into s->text. */
+void pawl_lfpush_summary_text(struct pawl_langfuse_push_summary *s,
+                              const struct pawl_lfpush_plan *p, int v4, int failed);
 
 #endif

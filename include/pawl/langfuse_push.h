@@ -23,7 +23,9 @@
  * v4 servers get OTLP/JSON on /api/public/otel/v1/traces with the experiment
  * attributes; v3 servers get trace-create, span-create and generation-create events
  * on /api/public/ingestion and, with a dataset, dataset run items. Scores go to
- * POST /api/public/scores on both.
+ * POST /api/public/scores on both, or with score_batches as score-create events in
+ * POST /api/public/ingestion batches. With a dataset, v4 derives the experiment id as
+ * Langfuse does (from the project id, the dataset id and the experiment name).
  */
 #ifndef PAWL_LANGFUSE_PUSH_H
 #define PAWL_LANGFUSE_PUSH_H
@@ -49,15 +51,17 @@ struct pawl_langfuse_push_options {
     enum pawl_langfuse_api api;
     const char *environment; /* Langfuse environment of traces and scores, or NULL (the default) */
     const char *id_prefix;   /* dataset item id = id_prefix + case id; NULL = none */
+    int score_batches;       /* scores as score-create events in POST /api/public/ingestion batches
+                              * instead of one POST /api/public/scores each (rate limits) */
     struct pawl_langfuse_options client; /* zeroes are the client's defaults */
 };
 
 struct pawl_config;
 
 /*
- * Options from the config's report.langfuse (dataset, api, environment); everything else
- * zero (the client's defaults, no id prefix). `cfg` NULL gives the defaults: auto, no
- * dataset, no environment.
+ * Options from the config's report.langfuse (dataset, api, environment, score_batches);
+ * everything else zero (the client's defaults, no id prefix). `cfg` NULL gives the defaults: auto,
+ * no dataset, no environment.
  */
 void pawl_langfuse_push_options_from_config(struct pawl_langfuse_push_options *out,
                                             const struct pawl_config *cfg);

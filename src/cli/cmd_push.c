@@ -13,7 +13,8 @@
 
 static const char push_help[] =
     "usage: pawl push RESULTS.json [--dataset NAME] [--langfuse-api auto|v3|v4]\n"
-    "                 [--environment ENV] [--id-prefix PREFIX] [-c pawl.yaml]\n"
+    "                 [--environment ENV] [--id-prefix PREFIX] [--score-batches]\n"
+    "                 [-c pawl.yaml]\n"
     "\n"
     "Sends a run to Langfuse as an experiment: one trace per case and trial (the\n"
     "input, output, expected output, latency, usage and cost of the model call)\n"
@@ -29,6 +30,11 @@ static const char push_help[] =
     "                            traces) or v3 (ingestion API, older self-hosted)\n"
     "      --environment ENV     Langfuse environment of the traces and scores\n"
     "      --id-prefix PREFIX    the prefix 'pawl dataset push --id-prefix' used\n"
+    "      --score-batches       send the scores as score-create events in ingestion\n"
+    "                            batches (thousands a request) instead of one\n"
+    "                            POST /api/public/scores each, for Langfuse Cloud\n"
+    "                            plans whose rate limit a large run would exceed\n"
+    "                            (report.langfuse.score_batches: true)\n"
     "  -c, --config FILE         take defaults from its report.langfuse (default:\n"
     "                            pawl.yaml when present)\n"
     "  -h, --help                show this help\n"
@@ -47,6 +53,7 @@ struct push_args {
     const char *api;
     const char *environment;
     const char *id_prefix;
+    int score_batches;
 };
 
 /* Flags win over the config's report.langfuse, which wins over the defaults. */
@@ -73,11 +80,12 @@ int cmd_push(int argc, char **argv)
         {"langfuse-api", required_argument, NULL, 'a'},
         {"environment", required_argument, NULL, 'e'},
         {"id-prefix", required_argument, NULL, 'p'},
+        {"score-batches", no_argument, NULL, 'b'},
         {"config", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct push_args a = {NULL, NULL, NULL, NULL, NULL};
+    struct push_args a = {NULL, NULL, NULL, NULL, NULL, 0};
     struct pawl_langfuse_push_options opts;
     struct pawl_langfuse_push_summary sum;
     struct pawl_results res;
@@ -107,6 +115,9 @@ int cmd_push(int argc, char **argv)
         case 'c':
             a.config = optarg;
             break;
+        case 'b':
+            a.score_batches = 1;
+            break;
         default:
             return cli_option_default("push", push_help, opt, argv);
         }
@@ -129,6 +140,8 @@ int cmd_push(int argc, char **argv)
     if (a.api)
         opts.api = (enum pawl_langfuse_api)pawl_langfuse_api_parse(a.api);
     opts.id_prefix = a.id_prefix;
+    if (a.score_batches)
+        opts.score_batches = 1;
 
     rc = pawl_langfuse_push(&res, &opts, &sum, &err);
     /* What was taken is worth saying even when not all of it was. */

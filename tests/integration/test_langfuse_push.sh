@@ -116,17 +116,30 @@ expect_eq "$(lfstate '[len(d["spans"]), d["span_duplicates"], d["score_creates"]
 make_dataset team/qa px-
 run_pawl push results.json --dataset team/qa --id-prefix px- --langfuse-api v4 --environment ci
 expect_status 0 "v4 push with a dataset"
-expect_eq "$out" "pushed run $rid to $LF_URL (Langfuse v4) $names: 12 traces, 24 observations, 12 dataset run items, 36 scores and $runscores run scores (0 failed)" \
-    "v4 push with a dataset: the summary"
-expect_eq "$(lfstate 'sorted({e["datasetRunId"] for e in d["run_item_log"]}) == sorted({a["value"]["stringValue"] for s in d["spans"].values() for a in s["attributes"] if a["key"] == "langfuse.experiment.id" and any(b["key"] == "langfuse.experiment.dataset.id" for b in s["attributes"])})')" \
-    "True" "v4: the experiment ids are the ones dataset-run-items gave"
+expect_eq "$out" "pushed run $rid to $LF_URL (Langfuse v4) $names: 12 traces, 24 observations, 36 scores and $runscores run scores (0 failed)" \
+    "v4 push with a dataset: the summary (no run items on v4)"
+# Langfuse Cloud has no dataset-run-items any more: the id is derived as langfuse-js does.
+expect_eq "$(logq "$PAWL_TMP/lf4.log" '[len([r for r in rs if r["path"] == "/api/public/dataset-run-items"]), len([r for r in rs if r["path"] == "/api/public/projects"]), len([r for r in rs if r["method"] == "GET" and r["path"].startswith("/api/public/v2/datasets/")])]')" \
+    "[0, 1, 1]" "v4 with a dataset: no dataset-run-items request, one projects and one dataset request"
+expids() { # the experiment ids on the spans that carry a dataset id, sorted
+    lfstate 'sorted({a["value"]["stringValue"] for s in d["spans"].values() for a in s["attributes"] if a["key"] == "langfuse.experiment.id" and any(b["key"] == "langfuse.experiment.dataset.id" for b in s["attributes"])})'
+}
+ids=$(expids)
+mockids=$(for k in 1 2 3; do
+    curl -sf -u pk-lf-test:sk-lf-test -H 'Content-Type: application/json' \
+        -d "$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({"runName": sys.argv[1], "datasetItemId": "px-capital", "traceId": "0" * 31 + "1"}))' "$base trial $k/3")" \
+        "$LF_URL/api/public/dataset-run-items" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["datasetRunId"])'
+done | sort | /usr/bin/python3 -c 'import sys; print([l.strip() for l in sys.stdin])')
+expect_eq "$ids" "$mockids" "v4: the experiment ids are the ones Langfuse derives (the mock's dataset-run-items)"
+expect_eq "$(lfstate 'sorted({s["datasetRunId"] for s in d["scores"].values() if s.get("datasetRunId") and s.get("environment") == "ci"})')" \
+    "$ids" "v4 with a dataset: run scores on those experiments"
 expect_eq "$(lfstate 'sorted({(a["key"], a["value"]["stringValue"]) for s in d["spans"].values() for a in s["attributes"] if a["key"] in ("langfuse.experiment.dataset.id", "langfuse.environment")})')" \
     "[('langfuse.environment', 'ci'), ('langfuse.experiment.dataset.id', 'ds-1')]" "v4: dataset id and environment on the spans"
-expect_eq "$(lfstate 'sorted({e["body"]["datasetItemId"] for e in d["run_item_log"]})')" \
-    "['px-capital', 'px-moon', 'px-refund', 'px-sum']" "run items name the prefixed dataset items"
+expect_eq "$(lfstate 'sorted({a["value"]["stringValue"] for s in d["spans"].values() for a in s["attributes"] if a["key"] == "langfuse.experiment.item.id" and any(b["key"] == "langfuse.experiment.dataset.id" for b in s["attributes"])})')" \
+    "['px-capital', 'px-moon', 'px-refund', 'px-sum']" "v4: the spans name the prefixed dataset items"
 run_pawl push results.json --dataset team/qa --id-prefix px- --langfuse-api v4 --environment ci
 expect_status 0 "v4 push with a dataset again"
-expect_contains "$out" ": 0 traces (12 already there), 0 observations, 12 dataset run items," "v4 with a dataset again: no spans"
+expect_contains "$out" ": 0 traces (12 already there), 0 observations, 36 scores" "v4 with a dataset again: no spans"
 expect_eq "$(lfstate '[len(d["spans"]), d["span_duplicates"]]')" "[48, 0]" "v4 with a dataset again: no duplicate spans"
 clean_log "$PAWL_TMP/lf4.log" "v4"
 
@@ -156,6 +169,92 @@ expect_eq "$(lfstate '[d["run_item_requests"], sorted(len(r["datasetRunItems"]) 
     "[12, [4, 4, 4], 12, $((36 + runscores)), $((36 + runscores))]" "v3 push again: scores updated, nothing created"
 clean_log "$PAWL_TMP/lf3.log" "v3"
 
+again="; push again once fixed (the ids are stable, so nothing is duplicated)"
+
+# ---- --score-batches: the scores as score-create events in ingestion batches ----------------
+allscores=$((36 + runscores))
+no_score_posts() { # no_score_posts LOG: not one POST /api/public/scores
+    expect_eq "$(logq "$1" 'len([r for r in rs if r["path"] == "/api/public/scores"])')" 0 \
+        "--score-batches: no POST /api/public/scores"
+}
+stop_langfuse_mock
+start_langfuse_mock --log "$PAWL_TMP/lf4b.log"
+export LANGFUSE_BASE_URL=$LF_URL
+make_dataset qa ""
+run_pawl push results.json --score-batches --dataset qa --environment ci
+expect_status 0 "v4 --score-batches"
+expect_eq "$out" "pushed run $rid to $LF_URL (Langfuse v4) $names: 12 traces, 24 observations, 36 scores and $runscores run scores (0 failed)" \
+    "v4 --score-batches: the summary"
+no_score_posts "$PAWL_TMP/lf4b.log"
+expect_eq "$(logq "$PAWL_TMP/lf4b.log" '[(len(r["body"]["batch"]), sorted({e["type"] for e in r["body"]["batch"]})) for r in rs if r["path"] == "/api/public/ingestion"]')" \
+    "[($allscores, ['score-create'])]" "v4 --score-batches: one ingestion batch of score-create events"
+expect_eq "$(lfstate '[d["score_creates"], d["score_updates"], len([s for s in d["scores"].values() if s.get("traceId") and s["traceId"] + "/" + s["observationId"] in d["spans"]]), sorted({s["datasetRunId"] for s in d["scores"].values() if s.get("datasetRunId")}) == sorted({a["value"]["stringValue"] for s in d["spans"].values() for a in s["attributes"] if a["key"] == "langfuse.experiment.id"}), sorted({(s["dataType"], s["environment"]) for s in d["scores"].values()})]')" \
+    "[$allscores, 0, 36, True, [('BOOLEAN', 'ci'), ('CATEGORICAL', 'ci'), ('NUMERIC', 'ci')]]" \
+    "v4 --score-batches: every score stored, on its root span or its experiment"
+firstids=$(lfstate 'sorted(d["scores"])')
+eventids=$(logq "$PAWL_TMP/lf4b.log" '[e["id"] for r in rs if r["path"] == "/api/public/ingestion" for e in r["body"]["batch"]]')
+run_pawl push results.json --score-batches --dataset qa --environment ci
+expect_status 0 "v4 --score-batches again"
+expect_eq "$(lfstate '[d["score_creates"], d["score_updates"], len(d["scores"])]')" \
+    "[$allscores, $allscores, $allscores]" "v4 --score-batches again: every score updated, none created"
+expect_eq "$(lfstate 'sorted(d["scores"])')" "$firstids" "v4 --score-batches again: the same score ids"
+expect_eq "$(logq "$PAWL_TMP/lf4b.log" '[e["id"] for r in [r for r in rs if r["path"] == "/api/public/ingestion"][1:] for e in r["body"]["batch"]]')" \
+    "$eventids" "v4 --score-batches again: the same event ids"
+clean_log "$PAWL_TMP/lf4b.log" "v4 --score-batches"
+
+# v3, from the config key report.langfuse.score_batches.
+stop_langfuse_mock
+start_langfuse_mock --api v3 --log "$PAWL_TMP/lf3b.log"
+export LANGFUSE_BASE_URL=$LF_URL
+make_dataset qa ""
+sed 's/^report: .*/report: {json: results.json, langfuse: {dataset: qa, environment: ci, score_batches: true}}/' pawl.yaml >batches.yaml
+run_pawl push results.json -c batches.yaml
+expect_status 0 "v3 score_batches"
+expect_eq "$out" "pushed run $rid to $LF_URL (Langfuse v3) $names: 12 traces, 24 observations, 12 dataset run items, 36 scores and $runscores run scores (0 failed)" \
+    "v3 score_batches: the summary"
+no_score_posts "$PAWL_TMP/lf3b.log"
+expect_eq "$(logq "$PAWL_TMP/lf3b.log" '[r["path"] for r in rs if r["method"] == "POST"].count("/api/public/dataset-run-items")')" 12 \
+    "v3 still creates its run items with dataset-run-items"
+expect_eq "$(lfstate '[d["score_creates"], d["score_updates"], len([s for s in d["scores"].values() if s.get("traceId") in d["traces"] and s.get("observationId") in d["observations"]]), all(s["datasetRunId"] in [r["id"] for r in d["runs"]["qa"].values()] for s in d["scores"].values() if not s.get("traceId"))]')" \
+    "[$allscores, 0, 36, True]" "v3 score_batches: every score stored, run scores on the dataset runs"
+run_pawl push results.json -c batches.yaml
+expect_status 0 "v3 score_batches again"
+expect_eq "$(lfstate '[d["score_creates"], d["score_updates"], len(d["scores"])]')" \
+    "[$allscores, $allscores, $allscores]" "v3 score_batches again: every score updated, none created"
+clean_log "$PAWL_TMP/lf3b.log" "v3 score_batches"
+
+# A 207 that refuses some score events: each quoted with its case, trial and score.
+cat >"$PAWL_TMP/faults.json" <<'JSON'
+[{"path": "/api/public/ingestion", "event_errors": {"every": 5, "status": 400, "message": "bad score"}}]
+JSON
+stop_langfuse_mock
+start_langfuse_mock --faults "$PAWL_TMP/faults.json" --log "$PAWL_TMP/lf4e.log"
+export LANGFUSE_BASE_URL=$LF_URL
+run_pawl push results.json --score-batches
+expect_status 3 "v4 --score-batches, events refused"
+refused() { # refused K: the message for the K-th event (0-based) of the batch
+    logq "$PAWL_TMP/lf4e.log" "(lambda e: 'event %s (score-create of score \\'%s\\' of case \\'%s\\' trial %d) refused in POST /api/public/ingestion: 400 bad score$again' % (e['id'], e['body']['name'], e['body']['metadata']['case_id'], e['body']['metadata']['trial']))([r for r in rs if r['path'] == '/api/public/ingestion'][0]['body']['batch'][$1])"
+}
+nref=$((allscores / 5))
+expect_eq "$(printf '%s\n' "$err" | head -1)" "pawl: $(refused 4) (and $((nref - 1)) more)" \
+    "v4 --score-batches, events refused: the first, with its case, trial and score"
+expect_eq "$(printf '%s\n' "$err" | sed -n 2p)" "pawl: also: $(refused 9)" \
+    "v4 --score-batches, events refused: the next"
+expect_eq "$(lfstate 'd["score_creates"]')" "$((allscores - nref))" "v4 --score-batches, events refused: the rest stored"
+expect_contains "$out" "partly pushed run $rid to $LF_URL (Langfuse v4) $names: 12 traces, 24 observations, " \
+    "v4 --score-batches, events refused: the summary"
+expect_contains "$out" "($nref failed)" "v4 --score-batches, events refused: the count"
+clean_log "$PAWL_TMP/lf4e.log" "v4 --score-batches, events refused"
+
+# v4 with a dataset, keys that see no project: nothing to derive the experiment id from.
+make_dataset qa ""
+curl -sf -X POST -d '[{"path": "/api/public/projects", "status": 200, "body": {"data": []}}]' \
+    "$LF_URL/_mock/faults" >/dev/null
+run_pawl push results.json --dataset qa
+expect_status 3 "v4, no project id"
+expect_eq "$err" "pawl: Langfuse gave no experiment id for '$base trial 1/3': GET /api/public/projects answered without the project id it derives from (use the API keys of a Langfuse project)" \
+    "v4, no project id: the message names the request and what to do"
+
 # ---- failures ------------------------------------------------------------------------
 # 207 with per-event errors (v3): every third event of the batch is refused.
 cat >"$PAWL_TMP/faults.json" <<'JSON'
@@ -169,14 +268,27 @@ expect_status 3 "207 with event errors"
 expect_eq "$(logq "$PAWL_TMP/lf207.log" "rs[0][\"path\"]")" "/api/public/health" "auto asks a v3 server too"
 ev=$(logq "$PAWL_TMP/lf207.log" '[r for r in rs if r["path"] == "/api/public/ingestion"][0]["body"]["batch"][2]["id"]')
 expect_eq "$(printf '%s\n' "$err" | head -1)" \
-    "pawl: event $ev (generation-create of case 'capital' trial 1): 400 bad event (and 11 more)" \
-    "207: the first refused event, quoted with its id"
+    "pawl: event $ev (generation-create of case 'capital' trial 1) refused in POST /api/public/ingestion: 400 bad event$again (and 11 more)" \
+    "207: the first refused event, quoted with its id, the request and what to do"
 expect_eq "$(printf '%s\n' "$err" | sed -n '2p;6p')" \
-    "pawl: also: event $(logq "$PAWL_TMP/lf207.log" '[r for r in rs if r["path"] == "/api/public/ingestion"][0]["body"]["batch"][5]["id"]') (generation-create of case 'capital' trial 2): 400 bad event
+    "pawl: also: event $(logq "$PAWL_TMP/lf207.log" '[r for r in rs if r["path"] == "/api/public/ingestion"][0]["body"]["batch"][5]["id"]') (generation-create of case 'capital' trial 2) refused in POST /api/public/ingestion: 400 bad event$again
 pawl: and 7 more" "207: a few more reasons, then the count"
 expect_eq "$out" "partly pushed run $rid to $LF_URL (Langfuse v3) $names (traces only: a v3 server keeps experiments for datasets): 12 traces, 12 observations, 36 scores and 0 run scores (12 failed)" \
     "207: the summary says what was taken"
 clean_log "$PAWL_TMP/lf207.log" "207"
+
+# v3, no run item accepted (items the dataset lacks): the run scores have no run to go to.
+stop_langfuse_mock
+start_langfuse_mock --api v3 --log "$PAWL_TMP/lf3n.log"
+export LANGFUSE_BASE_URL=$LF_URL
+make_dataset qa ""
+run_pawl push results.json --dataset qa --id-prefix zz- --langfuse-api v3
+expect_status 3 "v3, no run item accepted"
+# (the first run item goes alone; the rest finish in any order)
+expect_eq "$(printf '%s\n' "$err" | sed -n '1p;$p')" "pawl: dataset run item of case 'capital' trial 1 (dataset item 'zz-capital'): Langfuse answered 404 to POST /api/public/dataset-run-items: Dataset item not found (and 14 more)
+pawl: and 10 more" "v3, no run item accepted: 12 run items and 3 experiments without an id"
+expect_contains "$out" ": 12 traces, 24 observations, 0 dataset run items, 36 scores and 0 run scores (15 failed)" \
+    "v3, no run item accepted: no run scores"
 
 # Bad credentials, a missing dataset, missing keys, a bad flag.
 stop_langfuse_mock

@@ -474,6 +474,166 @@ START_TEST(test_api_parse)
 }
 END_TEST
 
+/* ---- the stable experiment id (JSON.stringify, then SHA-256) ---- */
+
+/* Expected texts and ids computed with node: JSON.stringify and crypto's sha256. */
+static const struct {
+    const char *in, *want;
+} stringify_cases[] = {
+    {"plain", "\"plain\""},
+    {"say \"hi\" \\ back", "\"say \\\"hi\\\" \\\\ back\""},
+    {"tab\there\nnl\rcr\bbs\fff", "\"tab\\there\\nnl\\rcr\\bbs\\fff\""},
+    /* other controls as \u00xx in lower case; DEL and '/' stay as they are */
+    {"ctl\x01\x1f\x1b\x7f/ end", "\"ctl\\u0001\\u001f\\u001b\x7f/ end\""},
+    /* non-ASCII (U+2028 too) as is */
+    {"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80 \xe2\x80\xa8",
+     "\"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80 \xe2\x80\xa8\""},
+    {"", "\"\""},
+};
+
+START_TEST(test_stringify)
+{
+    struct pawl_buf b = PAWL_BUF_INIT;
+    char *got;
+
+    pawl_lfpush_stringify(&b, stringify_cases[_i].in);
+    got = pawl_buf_detach(&b, NULL);
+    ck_assert_str_eq(got, stringify_cases[_i].want);
+    free(got);
+}
+END_TEST
+
+static const struct {
+    const char *project, *dataset, *name, *want;
+} expid_cases[] = {
+    {"proj-mock", "ds-1", "push-suite main@abc1234 r1", "42a52233b363951f"},
+    {"p", "d", "say \"hi\" \\ back", "e875fc408416605e"},
+    {"p", "d", "tab\there\nnl\rcr\bbs\fff", "586a13e755cf91c1"},
+    {"p", "d", "ctl\x01\x1f\x7f end", "bbcd912ae0641122"},
+    {"p", "d", "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 \xe2\x80\xa8",
+     "9004740c50ae8d9c"},
+    {"p", "d", "", "a4c51bc2d10dc5c6"},
+    /* an invalid byte is sent (and so hashed) as U+FFFD */
+    {"p", "d", "bad \xff byte", "6980e709ec3c06b2"},
+    {"p", "d", "bad \xef\xbf\xbd byte", "6980e709ec3c06b2"},
+};
+
+START_TEST(test_experiment_id)
+{
+    char got[17];
+
+    pawl_lfpush_experiment_id(got, expid_cases[_i].project, expid_cases[_i].dataset,
+                              expid_cases[_i].name);
+    ck_assert_str_eq(got, expid_cases[_i].want);
+}
+END_TEST
+
+/* ---- scores as score-create events ---- */
+
+/* Batches within `limit` (a lone event may exceed it), covering every event once and in order. */
+static void check_score_batches(const struct pawl_lfpush_scores *sc, size_t limit, size_t want_min,
+                                size_t want_max)
+{
+    size_t *ends = pawl_xcalloc(sc->n + 1, sizeof(*ends));
+    size_t nb = pawl_lfpush_score_batches(ends, sc, 1787392800000LL, limit), b, start = 0, k;
+
+    ck_assert_uint_ge(nb, want_min);
+    ck_assert_uint_le(nb, want_max);
+    for (b = 0; b < nb; b++) {
+        json_t *body = pawl_lfpush_score_batch(sc, start, ends[b], 1787392800000LL);
+        json_t *batch = json_object_get(body, "batch");
+        char *text = json_dumps(body, JSON_COMPACT);
+        ck_assert_uint_gt(ends[b], start);
+        ck_assert_uint_eq(json_array_size(batch), ends[b] - start);
+        if (ends[b] - start > 1)
+            ck_assert_uint_le(strlen(text), limit);
+        for (k = start; k < ends[b]; k++)
+            ck_assert_str_eq(
+                json_string_value(json_object_get(json_array_get(batch, k - start), "id")),
+                sc->v[k].event_id);
+        free(text);
+        json_decref(body);
+        start = ends[b];
+    }
+    ck_assert_uint_eq(start, sc->n);
+    free(ends);
+}
+
+START_TEST(test_score_events)
+{
+    struct pawl_lfpush_plan p;
+    struct pawl_lfpush_scores sc;
+    json_t *ev, *single, *body;
+    char want[33];
+    const char *parts[2] = {"score-create", NULL};
+    size_t i, si, e, k = 0, runs = 0, one;
+    char *text;
+
+    plan_of(&p, NULL, "ci", NULL);
+    pawl_lfpush_plan_own_ids(&p);
+    pawl_lfpush_scores_collect(&sc, &p);
+    /* the item scores first, exactly the bodies POST /api/public/scores gets, in order */
+    for (i = 0; i < p.n_items; i++) {
+        for (si = 0; si < res.n_scorers; si++) {
+            if (!(body = pawl_lfpush_item_score(&p, i, si)))
+                continue;
+            ck_assert_uint_lt(k, sc.n);
+            ck_assert_int_eq(sc.v[k].run, 0);
+            ck_assert(json_equal(sc.v[k].body, body));
+            json_decref(body);
+            k++;
+        }
+    }
+    /* 4 cases x 3 trials x 3 scorers, less the failed call's 3 and the errored judge */
+    ck_assert_uint_eq(k, 32);
+    ck_assert_uint_eq(sc.skipped, 1);
+    /* then every experiment's run scores */
+    for (e = 0; e < p.n_exps; e++) {
+        json_t *arr = pawl_lfpush_run_scores(&p, e);
+        for (i = 0; i < json_array_size(arr); i++, k++, runs++) {
+            ck_assert_int_eq(sc.v[k].run, 1);
+            ck_assert(json_equal(sc.v[k].body, json_array_get(arr, i)));
+        }
+        json_decref(arr);
+    }
+    ck_assert_uint_gt(runs, 0);
+    ck_assert_uint_eq(k, sc.n);
+    ck_assert_str_eq(sc.v[0].label, "score 'correct' of case 'capital' trial 1");
+    ck_assert_str_eq(sc.v[sc.n - 1].label,
+                     "run score 'tokens_total' of experiment 'push-suite main@3f2c9ab "
+                     "0123456789abcdef trial 3/3'");
+    for (i = 0; i < sc.n; i++) {
+        /* the envelope id derives from the score's own id, and finds the score again */
+        parts[1] = json_string_value(json_object_get(sc.v[i].body, "id"));
+        pawl_langfuse_hex_id(want, 32, parts, 2);
+        ck_assert_str_eq(sc.v[i].event_id, want);
+        ck_assert_ptr_eq(pawl_lfpush_scores_find(&sc, want), &sc.v[i]);
+    }
+    ck_assert_ptr_null(pawl_lfpush_scores_find(&sc, "0123"));
+    ck_assert_ptr_null(pawl_lfpush_scores_find(&sc, NULL));
+
+    ev = pawl_lfpush_score_event(&sc, 0, 1787392800000LL);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "id")), sc.v[0].event_id);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "type")), "score-create");
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "timestamp")),
+                     "2026-08-22T10:00:00.000Z");
+    ck_assert_ptr_eq(json_object_get(ev, "body"), sc.v[0].body);
+    json_decref(ev);
+
+    /* one event's size, to make limits that force a split */
+    single = pawl_lfpush_score_batch(&sc, 0, 1, 0);
+    text = json_dumps(single, JSON_COMPACT);
+    one = strlen(text);
+    free(text);
+    json_decref(single);
+    check_score_batches(&sc, PAWL_LFPUSH_BATCH_LIMIT, 1, 1);
+    check_score_batches(&sc, 3 * one, 2, sc.n);
+    check_score_batches(&sc, 1, sc.n, sc.n);
+    pawl_lfpush_scores_release(&sc);
+    pawl_lfpush_plan_release(&p);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static Suite *langfuse_push_suite(void)
@@ -486,6 +646,8 @@ static Suite *langfuse_push_suite(void)
     tcase_add_loop_test(tc, test_usage_details, 0, N(usage_cases));
     tcase_add_loop_test(tc, test_batch, 0, N(batch_cases));
     tcase_add_test(tc, test_api_parse);
+    tcase_add_loop_test(tc, test_stringify, 0, N(stringify_cases));
+    tcase_add_loop_test(tc, test_experiment_id, 0, N(expid_cases));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("results");
@@ -500,6 +662,7 @@ static Suite *langfuse_push_suite(void)
     tcase_add_test(tc, test_run_item);
     tcase_add_loop_test(tc, test_item_score, 0, N(score_cases));
     tcase_add_test(tc, test_run_scores);
+    tcase_add_test(tc, test_score_events);
     suite_add_tcase(s, tc);
     return s;
 }
