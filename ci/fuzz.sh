@@ -18,7 +18,7 @@ case $seconds in
     exit 2
     ;;
 esac
-targets="config dataset template response results"
+targets="config dataset template response results dataset_add langfuse_items html"
 # Absolute: libFuzzer writes inputs and artifacts relative to where it runs.
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
@@ -54,9 +54,9 @@ for t in $targets; do
         execs=$(sed -n 's/^#\([0-9]*\)[[:space:]]*DONE.*/\1/p' "$work/$t.log" | tail -n 1)
     fi
     if [ "$status" -eq 0 ]; then
-        printf 'fuzz_%-9s %10s executions in %ss\n' "$t" "${execs:-?}" "$seconds"
+        printf 'fuzz_%-14s %10s executions in %ss\n' "$t" "${execs:-?}" "$seconds"
     else
-        printf 'fuzz_%-9s FAILED (exit %s) after %s executions; log %s\n' "$t" "$status" \
+        printf 'fuzz_%-14s FAILED (exit %s) after %s executions; log %s\n' "$t" "$status" \
             "${execs:-?}" "$work/$t.log"
         grep -E '^(==[0-9]+==ERROR|SUMMARY|.*invariant broken|artifact_prefix|Test unit written)' \
             "$work/$t.log" || tail -n 20 "$work/$t.log"
