@@ -260,6 +260,19 @@ static void add_agreement(struct pawl_results *r, size_t *alloc, double confiden
     free(a);
 }
 
+/* A sum over the calls, as a metric only when some call reported the quantity. */
+static void add_total(struct pawl_results *r, size_t *alloc, int any, const char *name,
+                      double total, size_t n)
+{
+    struct pawl_metric *m;
+
+    if (!any)
+        return;
+    m = add_metric(r, alloc, name);
+    m->mean = total;
+    m->n = n;
+}
+
 static void compute_metrics(struct pawl_results *r, const struct pawl_config *cfg, double z)
 {
     size_t alloc = 0, si, ci, ti, n_lat = 0, n_calls = 0, n_err = 0;
@@ -348,27 +361,11 @@ static void compute_metrics(struct pawl_results *r, const struct pawl_config *cf
         m->mean = pawl_percentile(lat, n_lat, 95);
         m->n = n_lat;
     }
-    if (any_cost) {
-        m = add_metric(r, &alloc, "cost_total");
-        m->mean = cost;
-        m->n = n_calls - n_err;
-    }
-    if (any_tokens) {
-        m = add_metric(r, &alloc, "tokens_total");
-        m->mean = tokens;
-        m->n = n_calls - n_err;
-    }
+    add_total(r, &alloc, any_cost, "cost_total", cost, n_calls - n_err);
+    add_total(r, &alloc, any_tokens, "tokens_total", tokens, n_calls - n_err);
     /* Judges' calls are the evaluation's own spending, kept apart from the candidate's. */
-    if (any_judge_cost) {
-        m = add_metric(r, &alloc, "judge_cost_total");
-        m->mean = judge_cost;
-        m->n = n_calls - n_err;
-    }
-    if (any_judge_tokens) {
-        m = add_metric(r, &alloc, "judge_tokens_total");
-        m->mean = judge_tokens;
-        m->n = n_calls - n_err;
-    }
+    add_total(r, &alloc, any_judge_cost, "judge_cost_total", judge_cost, n_calls - n_err);
+    add_total(r, &alloc, any_judge_tokens, "judge_tokens_total", judge_tokens, n_calls - n_err);
     free(lat);
     free(vals);
     add_agreement(r, &alloc, cfg->gate.confidence);

@@ -113,6 +113,8 @@ long pawl_report_utf8_next(const char *s, size_t len, size_t *used);
  * instead, or NULL to keep it. Runs of kept bytes are copied in one go.
  */
 typedef const char *(*pawl_report_escape_fn)(long cp, int lf_follows, const void *ctx);
+/* The markup languages' common five: the entity for & < > " or ' (written as `apos`), else NULL. */
+const char *pawl_report_entity(long cp, const char *apos);
 void pawl_report_escape(struct pawl_buf *out, const char *s, size_t len,
                         pawl_report_escape_fn pick, const void *ctx);
 

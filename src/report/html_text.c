@@ -28,23 +28,17 @@ static int is_noncharacter(long cp)
 
 static const char *html_pick(long cp, int lf_follows, const void *ctx)
 {
+    const char *rep;
+
     (void)ctx;
     if (cp == '\r')
         return lf_follows ? "" : "\n";
     if (cp < 0 || (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp <= 0x9F) ||
         is_noncharacter(cp))
         return REPLACEMENT;
+    if ((rep = pawl_report_entity(cp, "&#39;")) != NULL)
+        return rep;
     switch (cp) {
-    case '&':
-        return "&amp;";
-    case '<':
-        return "&lt;";
-    case '>':
-        return "&gt;";
-    case '"':
-        return "&quot;";
-    case '\'':
-        return "&#39;";
     case 0x2028:
         return "&#8232;";
     case 0x2029:

@@ -69,14 +69,8 @@ void pawl_report_escape(struct pawl_buf *out, const char *s, size_t len,
     pawl_buf_add(out, s + run, i - run);
 }
 
-static const char *xml_pick(long cp, int lf_follows, const void *ctx)
+const char *pawl_report_entity(long cp, const char *apos)
 {
-    int attr = ctx != NULL;
-
-    (void)lf_follows;
-    if (cp < 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
-        cp == 0xFFFF)
-        return REPLACEMENT;
     switch (cp) {
     case '&':
         return "&amp;";
@@ -87,7 +81,24 @@ static const char *xml_pick(long cp, int lf_follows, const void *ctx)
     case '"':
         return "&quot;";
     case '\'':
-        return "&apos;";
+        return apos;
+    default:
+        return NULL;
+    }
+}
+
+static const char *xml_pick(long cp, int lf_follows, const void *ctx)
+{
+    int attr = ctx != NULL;
+    const char *rep;
+
+    (void)lf_follows;
+    if (cp < 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
+        cp == 0xFFFF)
+        return REPLACEMENT;
+    if ((rep = pawl_report_entity(cp, "&apos;")) != NULL)
+        return rep;
+    switch (cp) {
     case '\r': /* parsers turn a raw CR into LF */
         return "&#13;";
     case '\n':

@@ -165,6 +165,7 @@ static void oneshot_start(struct oneshot *o, const char *reply, const char *save
     socklen_t len = sizeof(a);
     int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 
+    ck_assert_int_eq(pawl_fs_mkdirs(PAWL_TEST_TMP "/langfuse", NULL), 0);
     ck_assert_int_ge(fd, 0);
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     memset(&a, 0, sizeof(a));
@@ -222,6 +223,21 @@ static char *with_port(const char *fmt, int port)
     return s;
 }
 
+/* A client for the server at `url_fmt` (holding %d for the port) with these keys. */
+static struct pawl_langfuse *open_client(const char *url_fmt, int port, const char *pk,
+                                         const char *sk, const struct pawl_langfuse_options *opts)
+{
+    struct pawl_langfuse *lf = NULL;
+    struct pawl_error err;
+    char *base = with_port(url_fmt, port);
+
+    pawl_error_init(&err);
+    set_keys(pk, sk, base, NULL);
+    PAWL_ASSERT_OK(pawl_langfuse_open(&lf, opts, &err), &err);
+    free(base);
+    return lf;
+}
+
 START_TEST(test_error_reply_becomes_message)
 {
     static const char reply[] =
@@ -234,14 +250,11 @@ START_TEST(test_error_reply_becomes_message)
     struct pawl_langfuse_reply r;
     struct pawl_error err;
     struct oneshot o;
-    char *base, *req;
+    char *req;
 
     pawl_error_init(&err);
-    ck_assert_int_eq(pawl_fs_mkdirs(PAWL_TEST_TMP "/langfuse", &err), 0);
     oneshot_start(&o, reply, "req401.txt");
-    base = with_port("http://127.0.0.1:%d", o.port);
-    set_keys("pk-lf-open", "sk-lf-hush", base, NULL);
-    PAWL_ASSERT_OK(pawl_langfuse_open(&lf, NULL, &err), &err);
+    lf = open_client("http://127.0.0.1:%d", o.port, "pk-lf-open", "sk-lf-hush", NULL);
     PAWL_ASSERT_ERR(pawl_langfuse_send(lf, &call, &r, &err), &err, PAWL_EIO,
                     "Langfuse answered 401 to GET /api/public/projects: Invalid credentials for "
                     "***, check host (check LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY)");
@@ -258,7 +271,6 @@ START_TEST(test_error_reply_becomes_message)
     pawl_langfuse_reply_release(&r);
     pawl_langfuse_close(lf);
     free(req);
-    free(base);
     free(o.request_path);
 }
 END_TEST
@@ -280,19 +292,16 @@ START_TEST(test_reply_quoting_secrets)
     struct pawl_langfuse_reply r;
     struct pawl_error err;
     struct oneshot o;
-    char *reply, *base, *req, *dump, *shown;
+    char *reply, *req, *dump, *shown;
 
     pawl_error_init(&err);
-    ck_assert_int_eq(pawl_fs_mkdirs(PAWL_TEST_TMP "/langfuse", &err), 0);
     ck_assert_int_ge(asprintf(&reply,
                               "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
                               "Connection: close\r\nContent-Length: %zu\r\n\r\n%s",
                               strlen(body), body),
                      0);
     oneshot_start(&o, reply, "reqquote.txt");
-    base = with_port("http://me:pw%%40hush@127.0.0.1:%d", o.port);
-    set_keys("pk-lf-open", "sk-lf-hush", base, NULL);
-    PAWL_ASSERT_OK(pawl_langfuse_open(&lf, NULL, &err), &err);
+    lf = open_client("http://me:pw%%40hush@127.0.0.1:%d", o.port, "pk-lf-open", "sk-lf-hush", NULL);
     PAWL_ASSERT_ERR(pawl_langfuse_send(lf, &call, &r, &err), &err, PAWL_EIO,
                     "Langfuse answered 400 to GET /api/public/projects: no ***, Basic ***, ***");
     dump = json_dumps(r.body, JSON_COMPACT | JSON_SORT_KEYS);
@@ -313,7 +322,6 @@ START_TEST(test_reply_quoting_secrets)
     free(shown);
     free(req);
     free(reply);
-    free(base);
     free(o.request_path);
 }
 END_TEST
@@ -329,14 +337,11 @@ START_TEST(test_json_body_and_success)
     struct pawl_langfuse_reply r;
     struct pawl_error err;
     struct oneshot o;
-    char *base, *req;
+    char *req;
 
     pawl_error_init(&err);
-    ck_assert_int_eq(pawl_fs_mkdirs(PAWL_TEST_TMP "/langfuse", &err), 0);
     oneshot_start(&o, reply, "req200.txt");
-    base = with_port("http://127.0.0.1:%d/", o.port);
-    set_keys("pk-lf-1", "sk-lf-1", base, NULL);
-    PAWL_ASSERT_OK(pawl_langfuse_open(&lf, NULL, &err), &err);
+    lf = open_client("http://127.0.0.1:%d/", o.port, "pk-lf-1", "sk-lf-1", NULL);
     PAWL_ASSERT_OK(pawl_langfuse_send(lf, &call, &r, &err), &err);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(json_string_value(json_object_get(r.body, "id")), "s1");
@@ -350,7 +355,6 @@ START_TEST(test_json_body_and_success)
     pawl_langfuse_close(lf);
     json_decref(body);
     free(req);
-    free(base);
     free(o.request_path);
 }
 END_TEST
@@ -363,25 +367,21 @@ START_TEST(test_server_down)
     struct pawl_langfuse_reply r;
     struct pawl_error err;
     struct oneshot o;
-    char *base, *want;
+    char *want;
 
     /* A port that was just closed: the child exits without accepting. */
     pawl_error_init(&err);
-    ck_assert_int_eq(pawl_fs_mkdirs(PAWL_TEST_TMP "/langfuse", &err), 0);
     oneshot_start(&o, "", "unused.txt");
     kill(o.pid, SIGKILL);
     waitpid(o.pid, NULL, 0);
-    base = with_port("http://127.0.0.1:%d", o.port);
     want = with_port("Langfuse request GET /api/public/health failed: cannot connect to "
                      "http://127.0.0.1:%d: Connection refused",
                      o.port);
-    set_keys("pk-lf-1", "sk-lf-1", base, NULL);
-    PAWL_ASSERT_OK(pawl_langfuse_open(&lf, NULL, &err), &err);
+    lf = open_client("http://127.0.0.1:%d", o.port, "pk-lf-1", "sk-lf-1", NULL);
     PAWL_ASSERT_ERR(pawl_langfuse_request(lf, &call, &r, &err), &err, PAWL_EIO, want);
     ck_assert_int_eq(r.status, 0);
     pawl_langfuse_reply_release(&r);
     pawl_langfuse_close(lf);
-    free(base);
     free(want);
     free(o.request_path);
 }
@@ -433,15 +433,11 @@ START_TEST(test_once_is_not_resent)
     struct pawl_langfuse *lf;
     struct pawl_error err;
     struct oneshot os;
-    char *base;
 
     memset(&o, 0, sizeof(o));
     pawl_error_init(&err);
-    ck_assert_int_eq(pawl_fs_mkdirs(PAWL_TEST_TMP "/langfuse", &err), 0);
     oneshot_start(&os, once_cases[_i].reply, "once.txt");
-    base = with_port("http://127.0.0.1:%d", os.port);
-    set_keys("pk-lf-1", "sk-lf-1", base, NULL);
-    PAWL_ASSERT_OK(pawl_langfuse_open(&lf, &opts, &err), &err);
+    lf = open_client("http://127.0.0.1:%d", os.port, "pk-lf-1", "sk-lf-1", &opts);
     if (once_cases[_i].once)
         pawl_langfuse_start_once(lf, &call, record_once, &o);
     else
@@ -453,7 +449,6 @@ START_TEST(test_once_is_not_resent)
     if (o.status == 0)
         ck_assert_ptr_nonnull(strstr(o.error, "Connection refused"));
     pawl_langfuse_close(lf);
-    free(base);
     free(os.request_path);
 }
 END_TEST
