@@ -7,6 +7,7 @@
 #include <csv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yaml.h>
 
 #include "pawl/alloc.h"
 #include "pawl/dataset.h"
@@ -16,6 +17,17 @@
 static int is_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Nothing but white space after an optional BOM, as pawl_dataset_add_to_file() decides it. */
+static int blank(const char *p, size_t len)
+{
+    size_t i = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+
+    for (; i < len; i++)
+        if (!is_ws(p[i]))
+            return 0;
+    return 1;
 }
 
 /* The file's line break, as its first line ends; LF for a file of one line or none. */
@@ -280,85 +292,211 @@ static void put_yaml_safe(struct pawl_buf *out, const char *s)
     }
 }
 
-/* Byte offset of 1-based `line`, `col` (columns count characters, as libyaml's do). */
-static size_t offset_of(const char *p, size_t len, int line, int col)
+/*
+ * libyaml starts a new line at LF, CR LF, a lone CR, NEL (U+0085), U+2028
+ * and U+2029; the number of bytes of the break at `p[i]`, or 0. The bytes
+ * have loaded as YAML, so they are UTF-8 and C2 85 or E2 80 A8 cannot be
+ * the tail of another character.
+ */
+static size_t yaml_break_at(const char *p, size_t len, size_t i)
 {
-    size_t i = 0;
-    int l = 1, c = 1;
+    if (p[i] == '\n')
+        return 1;
+    if (p[i] == '\r')
+        return i + 1 < len && p[i + 1] == '\n' ? 2 : 1;
+    if (p[i] == '\xC2' && i + 1 < len && p[i + 1] == '\x85')
+        return 2;
+    if (p[i] == '\xE2' && i + 2 < len && p[i + 1] == '\x80' &&
+        (p[i + 2] == '\xA8' || p[i + 2] == '\xA9'))
+        return 3;
+    return 0;
+}
 
-    while (i < len && l < line)
-        l += p[i++] == '\n';
-    while (i < len && c < col && p[i] != '\n') {
-        i++;
-        if (i < len && ((unsigned char)p[i] & 0xC0) != 0x80)
-            c++;
+/* The 1-based line at byte `pos`, counted as libyaml counts them. */
+static int yaml_line_at(const char *p, size_t pos)
+{
+    size_t i = 0, n;
+    int line = 1;
+
+    while (i < pos) {
+        n = yaml_break_at(p, pos, i);
+        line += n > 0;
+        i += n ? n : 1;
     }
+    return line;
+}
+
+/* Whether the last of `len` bytes end a line (a lone CR or a NEL too). */
+static int yaml_closed(const char *p, size_t len)
+{
+    return len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r' ||
+                       (len >= 2 && yaml_break_at(p, len, len - 2) == 2) ||
+                       (len >= 3 && yaml_break_at(p, len, len - 3) == 3));
+}
+
+/* The file's line break, as its first line ends: CR LF, a lone CR (libyaml
+ * takes it), or LF, also for a file whose first break is NEL or U+2028. */
+static const char *yaml_eol_of(const char *p, size_t len)
+{
+    size_t i, n;
+
+    for (i = 0; i < len; i++)
+        if ((n = yaml_break_at(p, len, i)) > 0)
+            return p[i] != '\r' ? "\n" : n == 2 ? "\r\n" : "\r";
+    return "\n";
+}
+
+/* Byte offset of libyaml's mark index, which counts characters after a leading BOM. */
+static size_t yaml_offset_of(const char *p, size_t len, size_t bom, size_t index)
+{
+    size_t i = bom;
+
+    for (; i < len && index > 0; index--)
+        for (i++; i < len && ((unsigned char)p[i] & 0xC0) == 0x80; i++)
+            ;
     return i;
 }
 
-/*
- * Where an explicit document end (`...`) starts, when only blank and comment
- * lines follow it; else `len`. An item appended after it would start a
- * second document. At column 0 in a file that loaded as one document, `...`
- * can only be that marker.
- */
-static size_t document_end(const char *p, size_t len)
-{
-    size_t end = len, start, k;
+struct yaml_layout {
+    yaml_token_type_t root; /* the root node's first token, its tag and anchor aside */
+    yaml_mark_t at;         /* where that token starts */
+    size_t end;             /* where the first `...` after it starts, else the length */
+};
 
-    while (end > 0) {
-        for (start = end; start > 0 && p[start - 1] != '\n'; start--)
-            ;
-        for (k = start; k < end && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'); k++)
-            ;
-        if (k == end || p[k] == '#') { /* blank or comment: keep looking up */
-            end = start > 0 ? start - 1 : 0;
-            continue;
+/*
+ * Finds the root list's first `-` (or `[`) and the document's end marker
+ * with libyaml's own scanner, so that whatever it skips and counts (a tag
+ * before the list, byte order marks at line starts, the line breaks above)
+ * is skipped and counted the same way. More than one `...` may end the
+ * document: the new item goes before the first.
+ */
+static int yaml_scan_layout(struct yaml_layout *out, const char *p, size_t len, size_t bom)
+{
+    yaml_parser_t parser;
+    yaml_token_t tok;
+    int rc = -1, found = 0;
+
+    memset(out, 0, sizeof(*out));
+    out->root = YAML_STREAM_END_TOKEN;
+    out->end = len;
+    if (!yaml_parser_initialize(&parser))
+        abort();
+    yaml_parser_set_input_string(&parser, (const unsigned char *)p, len);
+    for (;;) {
+        yaml_token_type_t type;
+
+        if (!yaml_parser_scan(&parser, &tok))
+            break;
+        type = tok.type;
+        if (!found && type != YAML_STREAM_START_TOKEN && type != YAML_VERSION_DIRECTIVE_TOKEN &&
+            type != YAML_TAG_DIRECTIVE_TOKEN && type != YAML_DOCUMENT_START_TOKEN &&
+            type != YAML_TAG_TOKEN && type != YAML_ANCHOR_TOKEN) {
+            out->root = type;
+            out->at = tok.start_mark;
+            found = 1;
         }
-        if (end - start >= 3 && memcmp(p + start, "...", 3) == 0 &&
-            (end - start == 3 || is_ws(p[start + 3])))
-            return start;
-        return len;
+        if (found && type == YAML_DOCUMENT_END_TOKEN) {
+            out->end = yaml_offset_of(p, len, bom, tok.start_mark.index);
+            type = YAML_STREAM_END_TOKEN;
+        }
+        yaml_token_delete(&tok);
+        if (type == YAML_STREAM_END_TOKEN) {
+            rc = 0;
+            break;
+        }
     }
-    return len;
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+/* Whether a YAML file of white space only holds a tab, which YAML refuses there. */
+static int yaml_blank_tab(const char *p, size_t len, size_t bom)
+{
+    return blank(p, len) && memchr(p + bom, '\t', len - bom) != NULL;
+}
+
+/*
+ * Whether the line break added after a last line that has none changes what
+ * the file says: it does when that line ends a block scalar (`|`, `>`),
+ * whose value then ends in one more line break.
+ */
+static int yaml_break_changes(const char *p, size_t len, const char *eol,
+                              const struct pawl_node *root)
+{
+    struct pawl_buf closed = PAWL_BUF_INIT;
+    struct pawl_node *again = NULL;
+    json_t *before = NULL, *after = NULL;
+    int changed = 1;
+
+    pawl_buf_add(&closed, p, len);
+    pawl_buf_puts(&closed, eol);
+    if (pawl_node_parse(&again, closed.ptr, closed.len, "", NULL) == 0) {
+        before = pawl_node_to_json(root);
+        after = pawl_node_to_json(again);
+        changed = !json_equal(before, after);
+    }
+    json_decref(before);
+    json_decref(after);
+    pawl_node_free(again);
+    pawl_buf_release(&closed);
+    return changed;
 }
 
 static int append_yaml(struct pawl_buf *out, int *line, const char *p, size_t len,
                        const json_t *record, const char *display, struct pawl_error *err)
 {
-    const char *eol = eol_of(p, len);
+    const char *eol = yaml_eol_of(p, len);
     struct pawl_node *root = NULL;
+    struct yaml_layout lay;
     /* libyaml's columns start after a byte order mark. */
     size_t bom = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    size_t indent = 0, at, k, stop = document_end(p, len);
+    size_t indent = 0, k;
     char *text = NULL;
-    int rc;
+    int rc = 0;
 
-    if ((rc = pawl_node_parse(&root, p, len, display, err)) < 0)
-        goto done;
-    if (root->kind == PAWL_NODE_SEQ) {
-        at = bom + offset_of(p + bom, len - bom, root->line, root->col);
-        if (at < len && p[at] == '[') {
-            rc = pawl_error_set(err, PAWL_EDATA, display, root->line, root->col,
-                                "cannot append to a YAML list in flow style ([...]); write one "
-                                "'- ' item per record");
+    memset(&lay, 0, sizeof(lay));
+    lay.end = len;
+    if (yaml_blank_tab(p, len, bom)) {
+        /* Nothing but white space: a new file, without the tab that would not load. */
+        len = bom;
+        lay.end = bom;
+    } else {
+        if ((rc = pawl_node_parse(&root, p, len, display, err)) < 0)
+            goto done;
+        if (yaml_scan_layout(&lay, p, len, bom) < 0) {
+            rc = pawl_error_set(err, PAWL_EDATA, display, 0, 0, "cannot read the YAML file");
             goto done;
         }
-        /* Line the new item's dash up with the first one's. */
-        for (k = at; k > bom && p[k - 1] == ' '; k--)
-            ;
-        indent = k == bom || p[k - 1] == '\n' ? at - k : 0;
     }
-    copy_closed(out, p, stop, eol);
-    *line = lines_before(out, out->len);
+    if (lay.root == YAML_FLOW_SEQUENCE_START_TOKEN) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, (int)lay.at.line + 1, (int)lay.at.column + 1,
+                            "cannot append to a YAML list in flow style ([...]); write one "
+                            "'- ' item per record");
+        goto done;
+    }
+    /* The new item's dash in the first one's column (spaces stand in for a BOM there). */
+    if (lay.root == YAML_BLOCK_SEQUENCE_START_TOKEN)
+        indent = lay.at.column;
+    if (lay.end == len && len > bom && !yaml_closed(p, len) &&
+        yaml_break_changes(p, len, eol, root)) {
+        rc = pawl_error_set(err, PAWL_EDATA, display, yaml_line_at(p, len), 0,
+                            "cannot append after a block scalar ('|' or '>') that ends the file "
+                            "without a line break: the one added would become part of its "
+                            "value; end the file with a line break first");
+        goto done;
+    }
+    pawl_buf_add(out, p, lay.end);
+    if (lay.end > bom && !yaml_closed(p, lay.end))
+        pawl_buf_puts(out, eol);
+    *line = yaml_line_at(out->ptr, out->len);
     for (k = 0; k < indent; k++)
         pawl_buf_putc(out, ' ');
     pawl_buf_puts(out, "- ");
     text = json_dumps(record, 0);
     put_yaml_safe(out, text);
     pawl_buf_puts(out, eol);
-    if (stop < len)
-        pawl_buf_add(out, p + stop, len - stop);
+    if (lay.end < len)
+        pawl_buf_add(out, p + lay.end, len - lay.end);
 done:
     free(text);
     pawl_node_free(root);
@@ -458,7 +596,9 @@ static int append_csv(struct pawl_buf *out, struct pawl_dataset_addition *info, 
     const json_t *expected = json_object_get(record, "expected_output");
     const json_t *meta = json_object_get(record, "metadata"), *v;
     const json_t *labels = json_object_get(meta, "labels");
-    json_t *names = csv_columns(p, len), *used_input = json_object(), *used_meta = json_object();
+    /* A blank file has no header, however many blank names its white space spells. */
+    json_t *names = blank(p, len) ? json_array() : csv_columns(p, len);
+    json_t *used_input = json_object(), *used_meta = json_object();
     json_t *used_labels = json_object();
     struct pawl_buf row = PAWL_BUF_INIT;
     int has_expected = 0, rc = 0;

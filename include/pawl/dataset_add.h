@@ -80,8 +80,14 @@ void pawl_dataset_addition_release(struct pawl_dataset_addition *a);
  * CSV refuses (PAWL_EDATA) an input that is not an object, an input key or
  * expected output without a column; metadata keys without a column are
  * dropped and listed in info->dropped. A label metadata.labels.SCORE goes
- * in the column of that name (and is listed by that name when it has none). A YAML list in flow style (`[...]`)
- * is refused.
+ * in the column of that name (and is listed by that name when it has none).
+ * A blank CSV file has no header row and is refused.
+ * YAML refuses a list in flow style (`[...]`), and a file whose last line
+ * has no line break and ends a block scalar (`|`, `>`): the line break added
+ * would change its value. The new item goes before the first `...` ending
+ * the document; lines (info->line) count as libyaml counts them, a lone CR,
+ * NEL, U+2028 and U+2029 breaking lines too. A blank YAML file holding a
+ * tab (which YAML refuses) is replaced by the new file.
  */
 int pawl_dataset_append(struct pawl_buf *out, struct pawl_dataset_addition *info, const char *data,
                         size_t len, const char *display, const json_t *record, const char *id_field,

@@ -12,10 +12,12 @@
  *
  * A file that loads (or is blank), with a record whose id it does not hold
  * yet, is what pawl_dataset_add_to_file() hands the writer. The writer then
- * either refuses in one of the ways the header documents (CSV columns, a
- * flow-style YAML list), or writes bytes that:
+ * either refuses in one of the ways the header documents (CSV columns or
+ * no header, a flow-style YAML list, a block scalar ending a file that has
+ * no final line break), or writes bytes that:
  * - keep the old bytes: JSONL, YAML and CSV (and any blank file) as a prefix,
- *   the optional line break the header promises aside; a JSON array
+ *   the optional line break the header promises aside (YAML: or before the
+ *   first `...`; a blank YAML file holding a tab is replaced); a JSON array
  *   everything up to its last element (or its `[`) before the new one and
  *   everything from there on after it;
  * - load with pawl_dataset_parse();
@@ -102,115 +104,6 @@ static json_t *make_record(const char *text, size_t len)
     return rec;
 }
 
-/*
- * Findings in src/dataset_append.c that are not fixed yet, each with its
- * input under tests/fuzz/found/dataset_add/ and a line in the README. The
- * target stops quietly at them, so that a CI run keeps fuzzing the rest;
- * build with -DFUZZ_STRICT to have them fail, and delete one once fixed.
- */
-#ifdef FUZZ_STRICT
-#define KNOWN(cond) ((void)(cond), 0)
-#else
-#define KNOWN(cond) (cond)
-#endif
-
-/* yaml_block_eof: the line break added after a last line that had none becomes part of a
- * block scalar (`|`) ending there, so the last case reads back with one more "\n". */
-static int known_yaml_eof(int fmt, const char *file, size_t len, size_t i, size_t n_old)
-{
-    return KNOWN(fmt == F_YAML && len > 0 && file[len - 1] != '\n' && i + 1 == n_old);
-}
-
-/* csv_blank: a CSV file of white space only is taken to have a header row of blank
- * names, and the row written under it does not load (an empty file is refused). */
-static int known_csv_blank(int fmt, const char *file, size_t len)
-{
-    return KNOWN(fmt == F_CSV && len > 0 && blank(file, len));
-}
-
-/* yaml_lone_cr, yaml_nel, yaml_lone_cr_indent: libyaml also breaks lines at a lone CR, NEL,
- * U+2028 and U+2029; the writer counts LFs, so the line it reports for the new case is short
- * of the reader's, and it looks for the list's first dash on the wrong line: the new item's
- * indentation can be wrong and the file no longer loads. */
-static int known_yaml_lines(int fmt, const char *file, size_t len)
-{
-    size_t i;
-
-    if (fmt != F_YAML)
-        return 0;
-    for (i = 0; i < len; i++)
-        if ((file[i] == '\r' && (i + 1 == len || file[i + 1] != '\n')) ||
-            (i + 1 < len && file[i] == '\xc2' && file[i + 1] == '\x85') ||
-            (i + 2 < len && file[i] == '\xe2' && file[i + 1] == '\x80' &&
-             (file[i + 2] == '\xa8' || file[i + 2] == '\xa9')))
-            return KNOWN(1);
-    return 0;
-}
-
-/* yaml_blank_tab: a blank file (to pawl_dataset_add_to_file()) holding a tab is not blank to
- * libyaml: the writer refuses it with the node parser's PAWL_ECONFIG "invalid YAML: ...". */
-static int known_yaml_blank(int fmt, const char *file, size_t len, int rc)
-{
-    return KNOWN(fmt == F_YAML && blank(file, len) && memchr(file, '\t', len) &&
-                 rc == PAWL_ECONFIG);
-}
-
-/*
- * yaml_tagged_flow, yaml_tagged_indent: the writer finds the list where
- * libyaml's node starts, which is at its tag when it has one: a tagged flow
- * list (`!!seq [...]`) is not refused as flow style, and a block list under a
- * tag on a line of its own gets its new item at the tag's indentation, so the
- * file no longer loads. Whether the root has a tag (or an anchor, which the
- * node parser refuses today): the first token after blank, comment and
- * directive lines and `---` starts with '!' or '&'.
- */
-static int known_yaml_root_props(int fmt, const char *file, size_t len)
-{
-    size_t i = len >= 3 && memcmp(file, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-
-    if (fmt != F_YAML)
-        return 0;
-    while (i < len) {
-        if (is_ws(file[i])) {
-            i++;
-        } else if (file[i] == '#' || (file[i] == '%' && (i == 0 || file[i - 1] == '\n'))) {
-            while (i < len && file[i] != '\n' && file[i] != '\r')
-                i++;
-        } else if (len - i >= 3 && memcmp(file + i, "---", 3) == 0 &&
-                   (i == 0 || file[i - 1] == '\n')) {
-            i += 3;
-        } else {
-            return KNOWN(file[i] == '!' || file[i] == '&');
-        }
-    }
-    return 0;
-}
-
-/* yaml_doc_end_twice: with more than one `...` end marker (libyaml reads `...` then `...` as
- * one document), the new item goes before the last one only, after the document's end. */
-static int known_yaml_doc_ends(int fmt, const char *file, size_t len)
-{
-    size_t i, n = 0;
-
-    for (i = 0; fmt == F_YAML && i + 3 <= len; i++)
-        if ((i == 0 || file[i - 1] == '\n') && memcmp(file + i, "...", 3) == 0)
-            n++;
-    return KNOWN(n > 1);
-}
-
-/* yaml_inner_bom: libyaml skips a byte order mark at the start of a later line too, and its
- * columns leave it out there as well; the writer only allows for one at the start of the file,
- * so the new item's indentation is wrong. */
-static int known_yaml_inner_bom(int fmt, const char *file, size_t len)
-{
-    size_t i;
-
-    for (i = 1; fmt == F_YAML && i + 3 <= len; i++)
-        if (memcmp(file + i, "\xEF\xBB\xBF", 3) == 0)
-            return KNOWN(1);
-    return 0;
-}
-
 static const struct pawl_case *find_case(const struct pawl_dataset *ds, const char *id)
 {
     size_t i;
@@ -234,23 +127,36 @@ static int starts_with(const char *s, const char *prefix)
 }
 
 /* The refusals dataset_add.h documents, and only those. */
-static void check_refusal(int fmt, int rc, const struct pawl_error *err)
+static void check_refusal(int fmt, int rc, const struct pawl_error *err, const char *file,
+                          size_t len)
 {
     FUZZ_ASSERT(rc == PAWL_EDATA && err->code == rc && err->msg[0], "rc %d, code %d, '%s'", rc,
                 err->code, err->msg);
-    if (fmt == F_YAML)
-        FUZZ_ASSERT(starts_with(err->msg, "cannot append to a YAML list in flow style"),
-                    "YAML refused: %s", err->msg);
-    else
+    if (fmt != F_YAML) {
         FUZZ_ASSERT(fmt == F_CSV && (starts_with(err->msg, "cannot add the case to cases.csv:") ||
                                      starts_with(err->msg, "cannot add a case to cases.csv:")),
                     "%s refused: %s", names[fmt], err->msg);
+        return;
+    }
+    FUZZ_ASSERT(starts_with(err->msg, "cannot append to a YAML list in flow style") ||
+                    starts_with(err->msg, "cannot append after a block scalar"),
+                "YAML refused: %s", err->msg);
+    /* A block scalar is refused only where a line break must be added after it. */
+    if (starts_with(err->msg, "cannot append after a block scalar"))
+        FUZZ_ASSERT(len > 0 && file[len - 1] != '\n' && file[len - 1] != '\r',
+                    "refused a file that ends in a line break: %s", err->msg);
 }
 
 /* Whether the old bytes from `k` on are a YAML document end marker and what may follow it. */
 static int yaml_doc_end_at(const char *old, size_t len, size_t k)
 {
-    return (k == 0 || old[k - 1] == '\n') && len - k >= 3 && memcmp(old + k, "...", 3) == 0;
+    /* At a line start, lines as libyaml breaks them (after a lone CR, NEL, U+2028, U+2029 too). */
+    int line_start = k == 0 || old[k - 1] == '\n' || old[k - 1] == '\r' ||
+                     (k >= 2 && memcmp(old + k - 2, "\xC2\x85", 2) == 0) ||
+                     (k >= 3 && (memcmp(old + k - 3, "\xE2\x80\xA8", 3) == 0 ||
+                                 memcmp(old + k - 3, "\xE2\x80\xA9", 3) == 0));
+
+    return line_start && len - k >= 3 && memcmp(old + k, "...", 3) == 0;
 }
 
 /*
@@ -262,10 +168,19 @@ static int yaml_doc_end_at(const char *old, size_t len, size_t k)
  */
 static void check_kept(int fmt, const char *old, size_t len, const struct pawl_buf *out)
 {
-    size_t close, k;
+    size_t bom = len >= 3 && memcmp(old, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, close, k;
+
+    if (fmt == F_YAML && blank(old, len) && memchr(old, '\t', len)) {
+        /* YAML refuses the tab: a new file, with the BOM if there was one. */
+        FUZZ_ASSERT(out->len > bom + 2 && memcmp(out->ptr, old, bom) == 0 &&
+                        memcmp(out->ptr + bom, "- ", 2) == 0,
+                    "a blank YAML file with a tab is not replaced");
+        return;
+    }
 
     FUZZ_ASSERT(out->len > len, "the new file is not longer: %zu bytes, %zu before", out->len, len);
     FUZZ_ASSERT(out->ptr[out->len - 1] == '\n' || (fmt == F_JSON && !blank(old, len)) ||
+                    (fmt == F_YAML && out->ptr[out->len - 1] == '\r') ||
                     (fmt == F_YAML && len > 0 && old[len - 1] != '\n'),
                 "the new file does not end in a line break");
     for (k = 0; k < len && out->ptr[k] == old[k]; k++)
@@ -347,7 +262,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *file, *rec_text = NULL, *id;
     size_t len, rec_len = 0, i;
     json_t *rec = NULL;
-    int fmt, rc, quirky;
+    int fmt, rc;
 
     if (size == 0)
         return 0;
@@ -376,46 +291,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pawl_error_init(&err);
     rc = pawl_dataset_append(&out, &info, file, len, names[fmt], rec, "id", &err);
     if (rc < 0) {
-        if (known_yaml_blank(fmt, file, len, rc))
-            goto done;
-        check_refusal(fmt, rc, &err);
+        check_refusal(fmt, rc, &err, file, len);
         goto done;
     }
     FUZZ_ASSERT(rc == 0, "rc %d", rc);
     check_kept(fmt, file, len, &out);
     check_dropped(&info, rec);
 
-    /* Files whose quirks make the writer misplace the record: any reading back may fail. */
-    quirky = known_csv_blank(fmt, file, len) || known_yaml_root_props(fmt, file, len) ||
-             known_yaml_lines(fmt, file, len) || known_yaml_doc_ends(fmt, file, len) ||
-             known_yaml_inner_bom(fmt, file, len);
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond) && quirky)                                                                     \
-            goto done;                                                                             \
-        FUZZ_ASSERT(cond, __VA_ARGS__);                                                            \
-    } while (0)
     pawl_error_init(&err);
     rc = pawl_dataset_parse(&now, out.ptr, out.len, names[fmt], "id", &err);
-    CHECK(rc == 0, "the new file does not load: %s:%d: %s", err.source, err.line, err.msg);
-    CHECK(now.n_cases == old.n_cases + 1, "%zu cases before, %zu after", old.n_cases, now.n_cases);
+    FUZZ_ASSERT(rc == 0, "the new file does not load: %s:%d: %s", err.source, err.line, err.msg);
+    FUZZ_ASSERT(now.n_cases == old.n_cases + 1, "%zu cases before, %zu after", old.n_cases,
+                now.n_cases);
     for (i = 0; i < old.n_cases; i++) {
-        if ((strcmp(old.cases[i].id, now.cases[i].id) != 0 ||
-             !json_equal(old.cases[i].record, now.cases[i].record)) &&
-            known_yaml_eof(fmt, file, len, i, old.n_cases))
-            goto done;
-        CHECK(strcmp(old.cases[i].id, now.cases[i].id) == 0, "case %zu: '%s' became '%s'", i,
-              old.cases[i].id, now.cases[i].id);
-        CHECK(json_equal(old.cases[i].record, now.cases[i].record),
-              "case '%s' reads back differently", old.cases[i].id);
-        CHECK(old.cases[i].line == now.cases[i].line, "case '%s' moved from line %d to %d",
-              old.cases[i].id, old.cases[i].line, now.cases[i].line);
+        FUZZ_ASSERT(strcmp(old.cases[i].id, now.cases[i].id) == 0, "case %zu: '%s' became '%s'", i,
+                    old.cases[i].id, now.cases[i].id);
+        FUZZ_ASSERT(json_equal(old.cases[i].record, now.cases[i].record),
+                    "case '%s' reads back differently", old.cases[i].id);
+        FUZZ_ASSERT(old.cases[i].line == now.cases[i].line, "case '%s' moved from line %d to %d",
+                    old.cases[i].id, old.cases[i].line, now.cases[i].line);
     }
     c = &now.cases[old.n_cases];
-    CHECK(strcmp(c->id, id) == 0, "the last case is '%s', not '%s'", c->id, id);
-    CHECK(c->line == info.line, "case '%s' is at line %d, the writer said %d", id, c->line,
-          info.line);
-#undef CHECK
+    FUZZ_ASSERT(strcmp(c->id, id) == 0, "the last case is '%s', not '%s'", c->id, id);
+    FUZZ_ASSERT(c->line == info.line, "case '%s' is at line %d, the writer said %d", id, c->line,
+                info.line);
     check_new_case(fmt, c, rec);
 done:
     json_decref(rec);

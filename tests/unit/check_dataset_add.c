@@ -137,12 +137,40 @@ static const struct {
      "- id: a\r\n- {\"id\": \"b\", \"input\": 1}\r\n"
      "... # done\r\n\r\n# bye",
      2},
+    /* Two end markers (libyaml takes both): the item goes before the first. */
+    {"ends.yaml", "- id: b b\n...\n...\t", "- id: b b\n- {\"id\": \"b\", \"input\": 1}\n...\n...\t",
+     2},
+    /* A block scalar ending the file: the added line break is harmless when chomped... */
+    {"strip.yaml", "- id: a\n  input: |-\n    x",
+     "- id: a\n  input: |-\n    x\n- {\"id\": \"b\", \"input\": 1}\n", 4},
+    /* Lines as libyaml counts them: a lone CR, NEL and U+2028 break lines too. */
+    {"cr.yaml", "- id: a\r- id: c\r", "- id: a\r- id: c\r- {\"id\": \"b\", \"input\": 1}\r", 3},
+    {"cr-indent.yaml", "\r\r  - id: a\n", "\r\r  - id: a\n  - {\"id\": \"b\", \"input\": 1}\r", 4},
+    {"nel.yaml", "- id: a\n  input: \"x\xC2\x85y\"\n",
+     "- id: a\n  input: \"x\xC2\x85y\"\n- {\"id\": \"b\", \"input\": 1}\n", 4},
+    {"ls.yaml", "- id: a\n  input: \"x\xE2\x80\xA8y\"\n",
+     "- id: a\n  input: \"x\xE2\x80\xA8y\"\n- {\"id\": \"b\", \"input\": 1}\n", 4},
+    {"cr-end.yaml", "- id: a\r...\r", "- id: a\r- {\"id\": \"b\", \"input\": 1}\r...\r", 2},
+    {"nel-end.yaml", "- id: a\xC2\x85", "- id: a\xC2\x85- {\"id\": \"b\", \"input\": 1}\n", 2},
+    /* A tag before the list: the dash lines up with the first item's, not the tag. */
+    {"tag.yaml", "!!seq\n  - id: a\n", "!!seq\n  - id: a\n  - {\"id\": \"b\", \"input\": 1}\n", 3},
+    {"tag-nested.yaml",
+     "   !\n- id: D\n  u:", "   !\n- id: D\n  u:\n- {\"id\": \"b\", \"input\": 1}\n", 4},
+    /* libyaml skips a BOM at a later line's start, counting it as a column. */
+    {"inner-bom.yaml", "\n\n\xEF\xBB\xBF- id: 2",
+     "\n\n\xEF\xBB\xBF- id: 2\n - {\"id\": \"b\", \"input\": 1}\n", 4},
+    /* White space only is a new file; a tab there, which YAML refuses, is dropped. */
+    {"blank.yaml", " \n", " \n- {\"id\": \"b\", \"input\": 1}\n", 2},
+    {"tab.yaml", "\t", "- {\"id\": \"b\", \"input\": 1}\n", 1},
+    {"bom-tab.yaml", "\xEF\xBB\xBF \t\n", "\xEF\xBB\xBF- {\"id\": \"b\", \"input\": 1}\n", 1},
+    {"tagged-flow.yaml", "!!seq [{id: a}]\n", NULL, 0},
 };
 
 START_TEST(test_append_small)
 {
     struct pawl_buf out = PAWL_BUF_INIT;
     struct pawl_dataset_addition info;
+    struct pawl_dataset ds;
     struct pawl_error err;
     json_t *rec = json_pack("{s:s, s:i}", "id", "b", "input", 1);
 
@@ -162,6 +190,11 @@ START_TEST(test_append_small)
                    &err);
     ck_assert_str_eq(out.ptr, blanks[_i].want);
     ck_assert_int_eq(info.line, blanks[_i].line);
+    /* It loads, with the new case last, where the writer said. */
+    PAWL_ASSERT_OK(pawl_dataset_parse(&ds, out.ptr, out.len, blanks[_i].name, "id", &err), &err);
+    ck_assert_str_eq(ds.cases[ds.n_cases - 1].id, "b");
+    ck_assert_int_eq(ds.cases[ds.n_cases - 1].line, blanks[_i].line);
+    pawl_dataset_release(&ds);
     pawl_buf_release(&out);
     json_decref(rec);
 }
@@ -189,6 +222,21 @@ static const struct {
      "cannot add the case to q.csv: its input is a single value, and CSV columns hold the keys "
      "of an input object"},
     {"q.csv", "\n\n", "{\"id\": \"b\"}", "cannot add a case to q.csv: it has no header row"},
+    {"q.csv", " ", "{\"id\": \"b\"}", "cannot add a case to q.csv: it has no header row"},
+    {"q.csv", "\xEF\xBB\xBF\t\r\n", "{\"id\": \"b\"}",
+     "cannot add a case to q.csv: it has no header row"},
+    /* The line break added after a block scalar ending the file would join its value. */
+    {"eof.yaml", "- id: a\n  input: |\n    x", "{\"id\": \"b\"}",
+     "eof.yaml:3: cannot append after a block scalar ('|' or '>') that ends the file without a "
+     "line break: the one added would become part of its value; end the file with a line break "
+     "first"},
+    {"keep.yaml", "- id: a\n  input: |+\n    x\n  ", "{\"id\": \"b\"}",
+     "keep.yaml:4: cannot append after a block scalar ('|' or '>') that ends the file without "
+     "a line break: the one added would become part of its value; end the file with a line "
+     "break first"},
+    {"tagged-flow.yaml", "!!seq [{id: a}]\n", "{\"id\": \"b\"}",
+     "tagged-flow.yaml:1:7: cannot append to a YAML list in flow style ([...]); write one '- ' "
+     "item per record"},
     {"q.txt", "x", "{\"id\": \"b\"}",
      "q.txt: unsupported dataset format (use .jsonl, .json, .yaml or .csv)"},
 };
