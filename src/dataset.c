@@ -677,3 +677,13 @@ json_t *pawl_case_vars(const struct pawl_case *c)
         json_object_set(vars, "metadata", c->metadata);
     return vars;
 }
+
+const struct pawl_case *pawl_dataset_find(const struct pawl_dataset *ds, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < ds->n_cases; i++)
+        if (strcmp(ds->cases[i].id, id) == 0)
+            return &ds->cases[i];
+    return NULL;
+}

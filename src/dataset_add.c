@@ -259,17 +259,6 @@ void pawl_dataset_addition_release(struct pawl_dataset_addition *a)
     memset(a, 0, sizeof(*a));
 }
 
-/* The record's case as the dataset reader makes it, for comparing with what was written. */
-static const struct pawl_case *find_case(const struct pawl_dataset *ds, const char *id)
-{
-    size_t i;
-
-    for (i = 0; i < ds->n_cases; i++)
-        if (strcmp(ds->cases[i].id, id) == 0)
-            return &ds->cases[i];
-    return NULL;
-}
-
 static int same_value(const json_t *a, const json_t *b)
 {
     if (!a || !b)
@@ -334,7 +323,7 @@ static int verify(const struct pawl_dataset *old, const char *data, size_t len, 
                                 "not adding case '%s': case '%s' already in %s would read back "
                                 "differently",
                                 id, old->cases[i].id, display);
-    c = find_case(&ds, id);
+    c = pawl_dataset_find(&ds, id);
     if (rc == 0 && (!c || c->line != line))
         rc = pawl_error_set(err, PAWL_EDATA, NULL, 0, 0,
                             "not adding case '%s': it would not read back from %s at line %d", id,
@@ -451,7 +440,7 @@ int pawl_dataset_add_to_file(struct pawl_dataset_addition *out, const char *fs_p
     if (!blank(old.ptr, old.len)) {
         if ((rc = pawl_dataset_parse(&ds, old.ptr, old.len, display, id_field, err)) < 0)
             goto done;
-        if (find_case(&ds, id)) {
+        if (pawl_dataset_find(&ds, id)) {
             rc = pawl_error_set(err, PAWL_EDATA, NULL, 0, 0, "case '%s' is already in %s", id,
                                 display);
             goto done;

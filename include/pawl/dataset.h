@@ -64,6 +64,9 @@ enum pawl_dataset_format {
 };
 enum pawl_dataset_format pawl_dataset_format_of(const char *path);
 
+/* The case with id `id`, or NULL (a linear search: for one-off lookups). */
+const struct pawl_case *pawl_dataset_find(const struct pawl_dataset *ds, const char *id);
+
 /* The template context for a case: {id, input, expected_output?, metadata?}. New reference. */
 json_t *pawl_case_vars(const struct pawl_case *c);
 

@@ -104,16 +104,6 @@ static json_t *make_record(const char *text, size_t len)
     return rec;
 }
 
-static const struct pawl_case *find_case(const struct pawl_dataset *ds, const char *id)
-{
-    size_t i;
-
-    for (i = 0; i < ds->n_cases; i++)
-        if (strcmp(ds->cases[i].id, id) == 0)
-            return &ds->cases[i];
-    return NULL;
-}
-
 static int same(const json_t *a, const json_t *b)
 {
     if (!a || !b)
@@ -285,7 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto done;
     rec = make_record(rec_text, rec_len);
     id = json_string_value(json_object_get(rec, "id"));
-    if (strlen(id) != json_string_length(json_object_get(rec, "id")) || find_case(&old, id))
+    if (strlen(id) != json_string_length(json_object_get(rec, "id")) || pawl_dataset_find(&old, id))
         goto done; /* refused before the writer runs */
 
     pawl_error_init(&err);
