@@ -437,6 +437,22 @@ int pawl_scorer_check_templates(struct pawl_template *const *ts, size_t n, const
 /* ---- shared states ---- */
 
 /* *out is set before anything can fail: pawl_scorer_new() frees a half-built state. */
+int pawl_scorer_max_new(void **out, const struct pawl_node *node, const char *source,
+                        const char *unit, struct pawl_error *err)
+{
+    double *max = pawl_xcalloc(1, sizeof(*max));
+    const struct pawl_node *n = pawl_node_get(node, "max");
+
+    *out = max;
+    if (!n)
+        return pawl_error_set(err, PAWL_ECONFIG, source, node->line, node->col,
+                              "missing required key 'max'");
+    if (pawl_node_as_double(n, max) < 0 || *max <= 0)
+        return pawl_error_set(err, PAWL_ECONFIG, source, n->line, n->col,
+                              "'max' must be a positive number of %s", unit);
+    return 0;
+}
+
 int pawl_scorer_value_new(void **out, const struct pawl_node *node, const char *source,
                           struct pawl_error *err)
 {

@@ -133,6 +133,14 @@ struct pawl_scorer_value {
     int trim;
 };
 
+/*
+ * Bound scorers (latency, cost): state is a heap `double` holding the entry's
+ * required positive `max`; `unit` names it in the error ("milliseconds").
+ * Free it with free().
+ */
+int pawl_scorer_max_new(void **out, const struct pawl_node *node, const char *source,
+                        const char *unit, struct pawl_error *err);
+
 int pawl_scorer_value_new(void **out, const struct pawl_node *node, const char *source,
                           struct pawl_error *err);
 int pawl_scorer_value_check(const void *state, const json_t *vars, struct pawl_error *err);

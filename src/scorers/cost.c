@@ -11,10 +11,6 @@
 #include "pawl/alloc.h"
 #include "scorer_impl.h"
 
-struct state {
-    double max;
-};
-
 static const char *const keys[] = {"max", NULL};
 
 static void state_free(void *p)
@@ -25,17 +21,7 @@ static void state_free(void *p)
 static int init(void **out, const struct pawl_node *node, const char *source,
                 struct pawl_error *err)
 {
-    struct state *st = pawl_xcalloc(1, sizeof(*st));
-    const struct pawl_node *n = pawl_node_get(node, "max");
-
-    *out = st;
-    if (!n)
-        return pawl_error_set(err, PAWL_ECONFIG, source, node->line, node->col,
-                              "missing required key 'max'");
-    if (pawl_node_as_double(n, &st->max) < 0 || st->max <= 0)
-        return pawl_error_set(err, PAWL_ECONFIG, source, n->line, n->col,
-                              "'max' must be a positive number of dollars");
-    return 0;
+    return pawl_scorer_max_new(out, node, source, "dollars", err);
 }
 
 /*
@@ -57,7 +43,7 @@ static void dollars(char *out, size_t size, double v)
 
 static int score(const void *p, const struct pawl_scorer_input *in, struct pawl_score *out)
 {
-    const struct state *st = p;
+    const double *limit = p;
     char got[64], max[64];
     int ok, digits;
 
@@ -65,14 +51,14 @@ static int score(const void *p, const struct pawl_scorer_input *in, struct pawl_
         pawl_score_error(out, "cost unknown (the provider reported no usage or there is no price)");
         return 0;
     }
-    ok = in->cost <= st->max;
+    ok = in->cost <= *limit;
     dollars(got, sizeof(got), in->cost);
-    dollars(max, sizeof(max), st->max);
+    dollars(max, sizeof(max), *limit);
     /* Ten decimals can print two different costs alike: then as many significant
      * digits as it takes to tell them apart. */
-    for (digits = 11; strcmp(got, max) == 0 && in->cost != st->max && digits <= 17; digits++) {
+    for (digits = 11; strcmp(got, max) == 0 && in->cost != *limit && digits <= 17; digits++) {
         snprintf(got, sizeof(got), "%.*g", digits, in->cost);
-        snprintf(max, sizeof(max), "%.*g", digits, st->max);
+        snprintf(max, sizeof(max), "%.*g", digits, *limit);
     }
     pawl_score_set(out, ok, ok ? "cost $%s is within $%s" : "cost $%s exceeds $%s", got, max);
     return 0;

@@ -8,10 +8,6 @@
 #include "pawl/alloc.h"
 #include "scorer_impl.h"
 
-struct state {
-    double max;
-};
-
 static const char *const keys[] = {"max", NULL};
 
 static void state_free(void *p)
@@ -22,31 +18,21 @@ static void state_free(void *p)
 static int init(void **out, const struct pawl_node *node, const char *source,
                 struct pawl_error *err)
 {
-    struct state *st = pawl_xcalloc(1, sizeof(*st));
-    const struct pawl_node *n = pawl_node_get(node, "max");
-
-    *out = st;
-    if (!n)
-        return pawl_error_set(err, PAWL_ECONFIG, source, node->line, node->col,
-                              "missing required key 'max'");
-    if (pawl_node_as_double(n, &st->max) < 0 || st->max <= 0)
-        return pawl_error_set(err, PAWL_ECONFIG, source, n->line, n->col,
-                              "'max' must be a positive number of milliseconds");
-    return 0;
+    return pawl_scorer_max_new(out, node, source, "milliseconds", err);
 }
 
 static int score(const void *p, const struct pawl_scorer_input *in, struct pawl_score *out)
 {
-    const struct state *st = p;
+    const double *max = p;
 
     if (in->latency_ms < 0) {
         pawl_score_set(out, 1, "latency unknown (cached response)");
         return PAWL_SCORER_NEUTRAL;
     }
-    if ((double)in->latency_ms <= st->max)
-        pawl_score_set(out, 1, "latency %ld ms is within %g ms", in->latency_ms, st->max);
+    if ((double)in->latency_ms <= *max)
+        pawl_score_set(out, 1, "latency %ld ms is within %g ms", in->latency_ms, *max);
     else
-        pawl_score_set(out, 0, "latency %ld ms exceeds %g ms", in->latency_ms, st->max);
+        pawl_score_set(out, 0, "latency %ld ms exceeds %g ms", in->latency_ms, *max);
     return 0;
 }
 
